@@ -1,0 +1,83 @@
+# appointd — see README.md. `make run` and `make test` install what they need.
+CC ?= cc
+PKGS := glib-2.0 libmicrohttpd jansson libpq sqlite3 libjwt libcrypt
+WARN := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wpedantic -Werror
+CFLAGS ?= -O2 -g
+CPPFLAGS_ALL = $(WARN) -Isrc -Ibuild/gen $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
+SWAGGER_VERSION := 5.35.0
+SWAGGER_DIR := build/npm/node_modules/swagger-ui-dist
+
+B ?= build
+SRC := $(shell find src -name '*.c' | sort)
+LIB_SRC := $(filter-out src/main.c,$(SRC))
+GEN := build/gen/migrations_sqlite.c build/gen/migrations_postgres.c build/gen/docs_assets.c
+OBJ := $(patsubst %.c,$(B)/obj/%.o,$(SRC) $(GEN))
+LIB_OBJ := $(filter-out $(B)/obj/src/main.o,$(OBJ))
+TEST_SRC := $(shell find tests/unit -name 'test_*.c' 2>/dev/null | sort)
+HDRS := $(shell find src -name '*.h')
+
+.PHONY: all run test unit unit-asan lint bench deps deps-test clean
+all: build/appointd
+
+deps:
+	@bash tools/deps.sh run
+deps-test:
+	@bash tools/deps.sh test
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	./build/appointd serve
+
+test: deps-test
+	@bash tools/test.sh
+
+bench:
+	@bash tools/deps.sh bench
+	@$(MAKE) --no-print-directory all
+	@bash bench/run.sh
+
+build/appointd: $(OBJ)
+	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+
+$(B)/obj/%.o: %.c $(HDRS) | build/gen/.dir
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) $(CFLAGS) -c -o $@ $<
+
+build/gen/.dir:
+	@mkdir -p build/gen && touch $@
+
+build/embed: tools/embed.c | build/gen/.dir
+	$(CC) -O1 -o $@ $<
+
+build/gen/migrations_%.c: build/embed $(wildcard src/db/*/migrations/*.sql)
+	./build/embed $*_migrations $@ $(sort $(wildcard src/db/$*/migrations/*.sql))
+
+$(SWAGGER_DIR)/swagger-ui-bundle.js:
+	@mkdir -p build/npm
+	npm install --prefix build/npm --no-save --no-audit --no-fund --loglevel=error swagger-ui-dist@$(SWAGGER_VERSION)
+
+build/gen/docs_assets.c: build/embed src/api/openapi.json src/api/docs/index.html $(SWAGGER_DIR)/swagger-ui-bundle.js
+	./build/embed docs_assets $@ src/api/openapi.json src/api/docs/index.html \
+	  $(SWAGGER_DIR)/swagger-ui-bundle.js $(SWAGGER_DIR)/swagger-ui.css \
+	  $(SWAGGER_DIR)/oauth2-redirect.html $(SWAGGER_DIR)/favicon-32x32.png
+
+# Unit tests: each tests/unit/**/test_X.c links with every object but main.
+$(B)/unit/%: tests/unit/%.c $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) $(CFLAGS) -o $@ $< $(LIB_OBJ) -lcriterion $(LIBS)
+
+unit: $(patsubst tests/unit/%.c,$(B)/unit/%,$(TEST_SRC))
+	@set -e; for t in $^; do echo "== $$t"; $$t --jobs 2; done
+
+# The same tests under AddressSanitizer and UndefinedBehaviorSanitizer.
+unit-asan:
+	@$(MAKE) --no-print-directory unit B=build/asan \
+	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
+
+lint:
+	@bash tools/lint.sh
+
+clean:
+	rm -rf build
+.SECONDARY:

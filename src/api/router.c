@@ -1,0 +1,72 @@
+#include "api/router.h"
+
+#include <glib.h>
+#include <string.h>
+
+#include "core/banned.h"
+
+#define MAX_SEGMENTS 12
+
+static int split(char *path, char **seg)
+{
+    int n = 0;
+    if (path[0] != '/')
+        return -1;
+    char *p = path + 1;
+    while (n < MAX_SEGMENTS) {
+        seg[n++] = p;
+        char *slash = strchr(p, '/');
+        if (!slash)
+            return n;
+        *slash = '\0';
+        p = slash + 1;
+    }
+    return -1;
+}
+
+/* Does the template match the segments? Collects {…} values into params. */
+static bool template_match(const char *tmpl, char **seg, int nseg, const char **params)
+{
+    const char *t = tmpl + 1;
+    int np = 0;
+    for (int i = 0; i < nseg; i++) {
+        if (i > 0) {
+            if (*t != '/')
+                return false;
+            t++;
+        }
+        size_t len = strcspn(t, "/");
+        if (t[0] == '{') {
+            if (seg[i][0] == '\0')
+                return false;
+            if (params && np < REQUEST_MAX_PARAMS)
+                params[np++] = seg[i];
+        } else if (strlen(seg[i]) != len || strncmp(t, seg[i], len) != 0) {
+            return false;
+        }
+        t += len;
+    }
+    return *t == '\0';
+}
+
+int router_match(const char *method, char *path_copy, const char **params, char *allow,
+                 size_t allow_len)
+{
+    char *seg[MAX_SEGMENTS];
+    int nseg = split(path_copy, seg);
+    allow[0] = '\0';
+    if (nseg < 0)
+        return -1;
+    for (size_t i = 0; i < n_routes; i++) {
+        if (!template_match(routes[i].path, seg, nseg, NULL))
+            continue;
+        if (strcmp(routes[i].method, method) == 0) {
+            template_match(routes[i].path, seg, nseg, params);
+            return (int)i;
+        }
+        if (allow[0])
+            g_strlcat(allow, ", ", allow_len);
+        g_strlcat(allow, routes[i].method, allow_len);
+    }
+    return -1;
+}

@@ -1,0 +1,28 @@
+/* Matching a method and path against the route table of routes.c. */
+#ifndef API_ROUTER_H
+#define API_ROUTER_H
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "api/http.h"
+
+enum route_auth { AUTH_NONE, AUTH_USER, AUTH_ADMIN };
+
+struct route {
+    const char *method;
+    const char *path; /* "/api/v1/users/{id}": {…} matches one non-empty segment */
+    handler_fn handler;
+    enum route_auth auth;
+    bool on_io_thread; /* cheap and touches no database: answered in place */
+};
+
+extern const struct route routes[];
+extern const size_t n_routes;
+
+/* Finds the route of method and path, writing path parameters (pointers into
+ * path_copy, which the caller provides as a writable copy of path).
+ * Returns its index, or -1 with *allow listing the methods the path has
+ * ("" when the path is unknown). */
+int router_match(const char *method, char *path_copy, const char **params, char *allow,
+                 size_t allow_len);
+#endif

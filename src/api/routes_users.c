@@ -1,0 +1,109 @@
+/* /api/v1/users: the own profile, and the admin's user management. */
+#include <string.h>
+
+#include "api/handlers.h"
+#include "api/respond.h"
+#include "core/banned.h"
+#include "schemas/common.h"
+#include "schemas/users.h"
+#include "services/auth.h"
+#include "services/users.h"
+
+void users_me_get(struct request *req, struct response *res)
+{
+    respond_json(res, 200, schema_user_json(&req->user));
+}
+
+void users_me_patch(struct request *req, struct response *res)
+{
+    struct user_patch p;
+    struct field_errors fe = {0};
+    if (!schema_user_patch(req->body, req->body_len, req->content_type, false, &p, &fe)) {
+        respond_validation(res, &fe);
+        return;
+    }
+    enum app_err err = p.has_name ? users_rename(req->store, &req->user, p.name) : APP_OK;
+    if (err)
+        respond_error(res, err);
+    else
+        respond_json(res, 200, schema_user_json(&req->user));
+}
+
+void users_me_password_post(struct request *req, struct response *res)
+{
+    char current[PASSWORD_BUF], next[PASSWORD_BUF];
+    struct field_errors fe = {0};
+    if (!schema_password_change(req->body, req->body_len, req->content_type, current, next, &fe)) {
+        respond_validation(res, &fe);
+        return;
+    }
+    enum app_err err = auth_change_password(req->store, &req->user, req->claims.sid, current, next);
+    if (err)
+        respond_error(res, err);
+    else
+        respond_no_content(res);
+}
+
+void users_list_get(struct request *req, struct response *res)
+{
+    struct field_errors fe = {0};
+    int64_t limit, offset;
+    enum role role;
+    const char *role_arg = request_query(req, "role");
+    schema_query_int(request_query(req, "limit"), "limit", 1, 100, 50, &limit, &fe);
+    schema_query_int(request_query(req, "offset"), "offset", 0, INT32_MAX, 0, &offset, &fe);
+    if (role_arg && !role_parse(role_arg, &role))
+        field_errors_add(&fe, "query", "role", "enum",
+                         "Input should be 'customer', 'provider' or 'admin'");
+    if (fe.n) {
+        respond_validation(res, &fe);
+        return;
+    }
+    struct user_list list;
+    enum app_err err = users_list(req->store, role_arg ? &role : NULL, (int)limit, (int)offset, &list);
+    if (err) {
+        respond_error(res, err);
+        return;
+    }
+    json_t *items = json_array();
+    for (int i = 0; i < list.n; i++)
+        json_array_append_new(items, schema_user_json(&list.items[i]));
+    respond_json(res, 200, schema_page_json(items, list.total, limit, offset));
+    user_list_release(&list);
+}
+
+void users_get_one(struct request *req, struct response *res)
+{
+    struct field_errors fe = {0};
+    int64_t id;
+    struct user u;
+    if (!schema_path_id(req->path_params[0], "id", &id, &fe)) {
+        respond_validation(res, &fe);
+        return;
+    }
+    enum app_err err = users_get(req->store, id, &u);
+    if (err)
+        respond_error(res, err);
+    else
+        respond_json(res, 200, schema_user_json(&u));
+}
+
+void users_patch(struct request *req, struct response *res)
+{
+    struct field_errors fe = {0};
+    struct user_patch p;
+    struct user u;
+    int64_t id;
+    schema_path_id(req->path_params[0], "id", &id, &fe);
+    if (fe.n || !schema_user_patch(req->body, req->body_len, req->content_type, true, &p, &fe)) {
+        respond_validation(res, &fe);
+        return;
+    }
+    enum app_err err = users_admin_update(req->store, id, p.has_name ? p.name : NULL,
+                                          p.has_role ? &p.role : NULL,
+                                          p.has_active ? &p.is_active : NULL, &u);
+    if (err)
+        respond_error(res, err);
+    else
+        respond_json(res, 200, schema_user_json(&u));
+}

@@ -1,0 +1,371 @@
+#include "api/server.h"
+
+#include <errno.h>
+#include <glib.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "api/respond.h"
+#include "api/router.h"
+#include "api/watchdog.h"
+#include "api/workers.h"
+#include "core/banned.h"
+#include "core/log.h"
+#include "core/metrics.h"
+#include "core/random.h"
+#include "core/timeutil.h"
+
+#define MAX_BODY (1024 * 1024)
+
+/* Requests between their first header and their last byte: shutdown waits for 0. */
+static atomic_int in_flight;
+
+/* One request, from its first header to its last byte sent. Owned by the
+ * connection (libmicrohttpd's con_cls); freed in on_completed. */
+struct req_ctx {
+    struct MHD_Connection *conn;
+    struct conn_watch *watch;
+    int route;
+    bool ready;      /* res holds the answer */
+    bool close;      /* answer with Connection: close */
+    bool too_large;
+    int64_t start_us;
+    char *path_copy;
+    char *body;
+    size_t body_len;
+    struct request req;
+    struct response res;
+};
+
+static const char *header(struct MHD_Connection *c, const char *name)
+{
+    return MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
+}
+
+static void set_request_id(struct req_ctx *ctx)
+{
+    const char *given = header(ctx->conn, "X-Request-ID");
+    size_t n = given ? strlen(given) : 0;
+    bool ok = n > 0 && n < sizeof ctx->req.request_id;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = g_ascii_isalnum(given[i]) || strchr("-_.:", given[i]);
+    if (ok)
+        g_strlcpy(ctx->req.request_id, given, sizeof ctx->req.request_id);
+    else if (!random_hex(ctx->req.request_id, 16))
+        g_strlcpy(ctx->req.request_id, "unknown", sizeof ctx->req.request_id);
+}
+
+struct framing {
+    int content_length;
+    int transfer_encoding;
+    bool chunked_only;
+};
+
+static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind, const char *key,
+                                     const char *value)
+{
+    struct framing *f = cls;
+    (void)kind;
+    if (g_ascii_strcasecmp(key, "Content-Length") == 0)
+        f->content_length++;
+    if (g_ascii_strcasecmp(key, "Transfer-Encoding") == 0) {
+        f->transfer_encoding++;
+        char *v = g_strstrip(g_strdup(value ? value : ""));
+        f->chunked_only = f->transfer_encoding == 1 && g_ascii_strcasecmp(v, "chunked") == 0;
+        g_free(v);
+    }
+    return MHD_YES;
+}
+
+/* The contract's strict framing: what libmicrohttpd would let through. */
+static bool framing_ok(struct MHD_Connection *c)
+{
+    struct framing f = {0};
+    MHD_get_connection_values(c, MHD_HEADER_KIND, count_framing, &f);
+    if (f.content_length > 1 || (f.content_length && f.transfer_encoding))
+        return false;
+    return f.transfer_encoding == 0 || f.chunked_only;
+}
+
+static enum MHD_Result collect_query(void *cls, enum MHD_ValueKind kind, const char *key,
+                                     const char *value)
+{
+    struct request *req = cls;
+    (void)kind;
+    if (req->n_query < REQUEST_MAX_QUERY)
+        req->query[req->n_query++] = (struct query_arg){key, value ? value : ""};
+    return MHD_YES;
+}
+
+static void fill_request(struct req_ctx *ctx, const char *method)
+{
+    struct request *req = &ctx->req;
+    req->method = method;
+    req->content_type = header(ctx->conn, "Content-Type");
+    req->authorization = header(ctx->conn, "Authorization");
+    req->idempotency_key = header(ctx->conn, "Idempotency-Key");
+    MHD_get_connection_values(ctx->conn, MHD_GET_ARGUMENT_KIND, collect_query, req);
+}
+
+static void answer_now(struct req_ctx *ctx, enum app_err err, bool close)
+{
+    respond_error(&ctx->res, err);
+    ctx->ready = true;
+    ctx->close = close;
+}
+
+static enum MHD_Result queue(struct req_ctx *ctx)
+{
+    struct response *r = &ctx->res;
+    struct MHD_Response *resp = MHD_create_response_from_buffer(
+        r->body_len, r->body, r->body_static ? MHD_RESPMEM_PERSISTENT : MHD_RESPMEM_MUST_FREE);
+    if (!resp)
+        return MHD_NO;
+    r->body = NULL; /* libmicrohttpd owns it now */
+    r->body_static = true;
+    if (r->content_type && r->status != 204)
+        MHD_add_response_header(resp, "Content-Type", r->content_type);
+    MHD_add_response_header(resp, "X-Request-ID", ctx->req.request_id);
+    if (r->location[0])
+        MHD_add_response_header(resp, "Location", r->location);
+    if (r->allow[0])
+        MHD_add_response_header(resp, "Allow", r->allow);
+    if (r->retry_after[0])
+        MHD_add_response_header(resp, "Retry-After", r->retry_after);
+    if (r->www_authenticate)
+        MHD_add_response_header(resp, "WWW-Authenticate", "Bearer");
+    if (ctx->close)
+        MHD_add_response_header(resp, "Connection", "close");
+    enum MHD_Result ret = MHD_queue_response(ctx->conn, (unsigned)r->status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+/* First call: headers are in. Route, and refuse what the contract refuses. */
+static struct req_ctx *start_request(struct MHD_Connection *c, const char *url, const char *method)
+{
+    struct req_ctx *ctx = calloc(1, sizeof *ctx);
+    if (!ctx)
+        return NULL;
+    ctx->conn = c;
+    ctx->start_us = clock_mono_us();
+    ctx->route = -1;
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    ctx->watch = ci ? ci->socket_context : NULL;
+    metrics_in_flight_add(1);
+    atomic_fetch_add(&in_flight, 1);
+    set_request_id(ctx);
+    fill_request(ctx, method);
+    ctx->path_copy = strdup(url);
+    ctx->req.path = url;
+    if (!ctx->path_copy) {
+        answer_now(ctx, APP_ERR_INTERNAL, true);
+        return ctx;
+    }
+    if (!framing_ok(c)) {
+        answer_now(ctx, APP_ERR_BAD_REQUEST, true);
+        return ctx;
+    }
+    const char *cl = header(c, "Content-Length");
+    if (cl && strtoull(cl, NULL, 10) > MAX_BODY) {
+        answer_now(ctx, APP_ERR_TOO_LARGE, true);
+        return ctx;
+    }
+    ctx->route = router_match(method, ctx->path_copy, ctx->req.path_params, ctx->res.allow,
+                              sizeof ctx->res.allow);
+    if (ctx->route < 0)
+        answer_now(ctx, ctx->res.allow[0] ? APP_ERR_METHOD_NOT_ALLOWED : APP_ERR_NOT_FOUND, false);
+    return ctx;
+}
+
+static void take_upload(struct req_ctx *ctx, const char *data, size_t size)
+{
+    if (ctx->ready || ctx->too_large)
+        return;
+    if (ctx->body_len + size > MAX_BODY) {
+        ctx->too_large = true;
+        return;
+    }
+    char *body = realloc(ctx->body, ctx->body_len + size + 1);
+    if (!body) {
+        ctx->too_large = true;
+        return;
+    }
+    memcpy(body + ctx->body_len, data, size);
+    ctx->body = body;
+    ctx->body_len += size;
+    ctx->body[ctx->body_len] = '\0';
+}
+
+static void worker_done(void *arg)
+{
+    struct req_ctx *ctx = arg;
+    ctx->ready = true;
+    MHD_resume_connection(ctx->conn);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version, const char *upload,
+                                  size_t *upload_size, void **con_cls)
+{
+    struct req_ctx *ctx = *con_cls;
+    (void)cls;
+    (void)version;
+    if (!ctx) {
+        ctx = start_request(c, url, method);
+        *con_cls = ctx;
+        if (!ctx)
+            return MHD_NO;
+        /* Refusals that end the connection go out now, before any body is read. */
+        return ctx->ready && ctx->close ? queue(ctx) : MHD_YES;
+    }
+    if (*upload_size) {
+        take_upload(ctx, upload, *upload_size);
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    if (ctx->ready)
+        return queue(ctx);
+    watchdog_request_received(ctx->watch);
+    if (ctx->too_large) {
+        answer_now(ctx, APP_ERR_TOO_LARGE, true);
+        return queue(ctx);
+    }
+    ctx->req.body = ctx->body;
+    ctx->req.body_len = ctx->body_len;
+    if (routes[ctx->route].on_io_thread) {
+        workers_dispatch(&routes[ctx->route], &ctx->req, &ctx->res, NULL);
+        ctx->ready = true;
+        return queue(ctx);
+    }
+    MHD_suspend_connection(c);
+    if (!workers_submit(&routes[ctx->route], &ctx->req, &ctx->res, worker_done, ctx)) {
+        MHD_resume_connection(c);
+        answer_now(ctx, APP_ERR_UNAVAILABLE, false);
+    }
+    return MHD_YES;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    struct req_ctx *ctx = *con_cls;
+    (void)cls;
+    (void)c;
+    if (!ctx)
+        return;
+    int64_t us = clock_mono_us() - ctx->start_us;
+    int status = toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? ctx->res.status : 499;
+    const char *method = ctx->req.method ? ctx->req.method : "?";
+    const char *route = ctx->route >= 0 ? routes[ctx->route].path : "unmatched";
+    metrics_observe(ctx->route, method, status, us);
+    metrics_in_flight_add(-1);
+    atomic_fetch_sub(&in_flight, 1);
+    if (log_enabled(LOG_INFO))
+        log_info("%s %s %d %.3fms %s", method, route, status, (double)us / 1000.0,
+                 ctx->req.request_id);
+    watchdog_request_done(ctx->watch);
+    response_release(&ctx->res);
+    free(ctx->body);
+    free(ctx->path_copy);
+    free(ctx);
+    *con_cls = NULL;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    (void)cls;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+        *socket_context = watchdog_add(ci ? ci->connect_fd : -1);
+    } else {
+        watchdog_remove(*socket_context);
+        *socket_context = NULL;
+    }
+}
+
+static void raise_fd_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
+
+static struct MHD_Daemon *start_daemon(const struct config *cfg)
+{
+    struct sockaddr_storage addr;
+    socklen_t addr_len;
+    if (!watchdog_parse_addr(cfg->host, cfg->port, &addr, &addr_len))
+        return NULL;
+    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC |
+                     MHD_USE_ERROR_LOG;
+    if (addr.ss_family == AF_INET6)
+        flags |= MHD_USE_IPv6;
+    return MHD_start_daemon(
+        flags, (uint16_t)cfg->port, NULL, NULL, on_request, NULL,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->per_ip_connections,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->connection_timeout,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)cfg->max_header_bytes * 2 + 65536,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
+        MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
+        MHD_OPTION_END);
+}
+
+static int wait_for_signal(void)
+{
+    sigset_t set;
+    int sig = 0;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigwait(&set, &sig);
+    return sig;
+}
+
+int server_run(const struct config *cfg)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGPIPE);
+    /* Every thread started from here inherits the mask; only sigwait sees them. */
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    raise_fd_limit();
+    if (!workers_start(cfg->workers, cfg->database_url))
+        return 1;
+    watchdog_start(cfg->request_timeout);
+    struct MHD_Daemon *d = start_daemon(cfg);
+    if (!d) {
+        log_error("cannot listen on %s:%d", cfg->host, cfg->port);
+        watchdog_stop();
+        workers_stop();
+        return 1;
+    }
+    log_info("appointd listening on http://%s:%d (%d I/O threads, %d workers)", cfg->host,
+             cfg->port, cfg->threads, cfg->workers);
+    int sig = wait_for_signal();
+    log_info("signal %d: stopping", sig);
+    MHD_quiesce_daemon(d);
+    for (int i = 0; i < 300 && atomic_load(&in_flight) > 0; i++)
+        usleep(100000);
+    MHD_stop_daemon(d);
+    watchdog_stop();
+    workers_stop();
+    log_info("stopped");
+    return 0;
+}

@@ -1,0 +1,11 @@
+/* The HTTP server: libmicrohttpd with epoll and a thread pool for I/O, and a
+ * pool of workers (each with its own database connection) for every route
+ * that touches bcrypt or the database. */
+#ifndef API_SERVER_H
+#define API_SERVER_H
+#include "core/config.h"
+
+/* Serves until SIGTERM or SIGINT, then stops accepting, finishes the requests
+ * in flight and returns 0 (1 when it could not start). */
+int server_run(const struct config *cfg);
+#endif

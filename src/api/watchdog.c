@@ -1,0 +1,136 @@
+#include "api/watchdog.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/banned.h"
+#include "core/timeutil.h"
+
+struct conn_watch {
+    int fd;
+    atomic_int_fast64_t ready_since_us; /* 0 while a request is being handled */
+    bool cut;
+    struct conn_watch *prev, *next;
+};
+
+/* The list of open connections; the lock also keeps each fd open while it is
+ * shut down, since libmicrohttpd removes a watch before closing its socket. */
+static struct {
+    pthread_mutex_t lock;
+    struct conn_watch *head;
+    pthread_t thread;
+    atomic_bool stop;
+    int64_t timeout_us;
+    bool running;
+} wd = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static void sweep(void)
+{
+    int64_t now = clock_mono_us();
+    pthread_mutex_lock(&wd.lock);
+    for (struct conn_watch *w = wd.head; w; w = w->next) {
+        int64_t since = atomic_load(&w->ready_since_us);
+        if (!w->cut && since && now - since > wd.timeout_us) {
+            shutdown(w->fd, SHUT_RDWR);
+            w->cut = true;
+        }
+    }
+    pthread_mutex_unlock(&wd.lock);
+}
+
+static void *watch_main(void *arg)
+{
+    (void)arg;
+    while (!atomic_load(&wd.stop)) {
+        usleep(250000);
+        sweep();
+    }
+    return NULL;
+}
+
+void watchdog_start(int request_timeout_seconds)
+{
+    wd.timeout_us = (int64_t)request_timeout_seconds * 1000000;
+    atomic_store(&wd.stop, false);
+    wd.running = pthread_create(&wd.thread, NULL, watch_main, NULL) == 0;
+}
+
+void watchdog_stop(void)
+{
+    atomic_store(&wd.stop, true);
+    if (wd.running)
+        pthread_join(wd.thread, NULL);
+    wd.running = false;
+}
+
+struct conn_watch *watchdog_add(int fd)
+{
+    struct conn_watch *w = calloc(1, sizeof *w);
+    if (!w)
+        return NULL;
+    w->fd = fd;
+    atomic_store(&w->ready_since_us, clock_mono_us());
+    pthread_mutex_lock(&wd.lock);
+    w->next = wd.head;
+    if (wd.head)
+        wd.head->prev = w;
+    wd.head = w;
+    pthread_mutex_unlock(&wd.lock);
+    return w;
+}
+
+void watchdog_remove(struct conn_watch *w)
+{
+    if (!w)
+        return;
+    pthread_mutex_lock(&wd.lock);
+    if (w->prev)
+        w->prev->next = w->next;
+    else
+        wd.head = w->next;
+    if (w->next)
+        w->next->prev = w->prev;
+    pthread_mutex_unlock(&wd.lock);
+    free(w);
+}
+
+void watchdog_request_received(struct conn_watch *w)
+{
+    if (w)
+        atomic_store(&w->ready_since_us, 0);
+}
+
+void watchdog_request_done(struct conn_watch *w)
+{
+    if (w)
+        atomic_store(&w->ready_since_us, clock_mono_us());
+}
+
+bool watchdog_parse_addr(const char *host, int port, struct sockaddr_storage *addr,
+                         socklen_t *len)
+{
+    memset(addr, 0, sizeof *addr);
+    struct sockaddr_in *v4 = (struct sockaddr_in *)addr;
+    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)addr;
+    if (strcmp(host, "localhost") == 0)
+        host = "127.0.0.1";
+    if (inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
+        v4->sin_family = AF_INET;
+        v4->sin_port = htons((uint16_t)port);
+        *len = sizeof *v4;
+        return true;
+    }
+    if (inet_pton(AF_INET6, host, &v6->sin6_addr) == 1) {
+        v6->sin6_family = AF_INET6;
+        v6->sin6_port = htons((uint16_t)port);
+        *len = sizeof *v6;
+        return true;
+    }
+    return false;
+}

@@ -1,0 +1,24 @@
+/* Cuts off clients that deliver a request too slowly: libmicrohttpd's own
+ * timeout only notices silence, so one byte a second would hold a connection
+ * forever. Every connection must deliver each whole request within the
+ * request timeout of becoming ready for it. */
+#ifndef API_WATCHDOG_H
+#define API_WATCHDOG_H
+#include <stdbool.h>
+#include <sys/socket.h>
+
+struct conn_watch;
+
+void watchdog_start(int request_timeout_seconds);
+void watchdog_stop(void);
+/* A new connection on fd; returns its watch (NULL if out of memory). */
+struct conn_watch *watchdog_add(int fd);
+void watchdog_remove(struct conn_watch *w);
+/* The request is in: the clock stops while it is handled and answered. */
+void watchdog_request_received(struct conn_watch *w);
+/* The answer is out: the clock starts for the next request. */
+void watchdog_request_done(struct conn_watch *w);
+/* Resolves host (an IPv4 or IPv6 literal, or "localhost") and port. */
+bool watchdog_parse_addr(const char *host, int port, struct sockaddr_storage *addr,
+                         socklen_t *len);
+#endif

@@ -1,0 +1,127 @@
+#include "core/config.h"
+
+#include <errno.h>
+#include <glib.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/banned.h"
+
+struct config g_config;
+
+enum opt_type { OPT_INT, OPT_STR };
+
+struct opt {
+    const char *env;
+    enum opt_type type;
+    size_t offset;
+    size_t size;
+    const char *def; /* NULL: computed (threads, workers) */
+    long min, max;
+    const char *doc;
+};
+
+#define INT_OPT(env, field, def, min, max, doc) \
+    {env, OPT_INT, offsetof(struct config, field), 0, def, min, max, doc}
+#define STR_OPT(env, field, def, doc) \
+    {env, OPT_STR, offsetof(struct config, field), sizeof(((struct config *)0)->field), def, 0, 0, doc}
+
+static const struct opt opts[] = {
+    STR_OPT("APPOINTD_HOST", host, "127.0.0.1", "address to listen on"),
+    INT_OPT("APPOINTD_PORT", port, "8000", 1, 65535, "TCP port"),
+    STR_OPT("DATABASE_URL", database_url, "sqlite:appointd.db",
+            "`sqlite:PATH` or `postgresql://user:pass@host:port/db`"),
+    STR_OPT("JWT_SECRET", jwt_secret, "",
+            "HS256 key, at least 32 bytes; unset: a random one kept in the database"),
+    INT_OPT("ACCESS_TOKEN_EXPIRE_MINUTES", access_token_expire_minutes, "15", 1, 1440,
+            "access token lifetime"),
+    INT_OPT("REFRESH_TOKEN_EXPIRE_DAYS", refresh_token_expire_days, "30", 1, 365,
+            "refresh token lifetime"),
+    INT_OPT("BCRYPT_COST", bcrypt_cost, "12", 4, 31, "bcrypt work factor"),
+    INT_OPT("APPOINTD_THREADS", threads, NULL, 1, 256, "I/O threads (default: CPU cores)"),
+    INT_OPT("APPOINTD_WORKERS", workers, NULL, 1, 1024,
+            "worker threads for bcrypt and the database, one connection each "
+            "(default: 4 × cores, at least 8)"),
+    STR_OPT("APPOINTD_LOG_LEVEL", log_level, "info", "`debug`, `info`, `warn` or `error`"),
+    INT_OPT("APPOINTD_REQUEST_TIMEOUT", request_timeout, "30", 1, 3600,
+            "seconds a client has to deliver a whole request (headers and body)"),
+    INT_OPT("APPOINTD_CONNECTION_TIMEOUT", connection_timeout, "60", 1, 3600,
+            "seconds an idle keep-alive connection is kept"),
+    INT_OPT("APPOINTD_MAX_CONNECTIONS", max_connections, "10000", 1, 1000000,
+            "connections at once"),
+    INT_OPT("APPOINTD_PER_IP_CONNECTIONS", per_ip_connections, "2000", 0, 1000000,
+            "connections at once from one client address (0: no limit)"),
+    INT_OPT("APPOINTD_MAX_HEADER_BYTES", max_header_bytes, "16384", 1024, 1048576,
+            "bytes of request line and headers"),
+};
+
+static long default_int(const struct opt *o)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    if (cores < 1)
+        cores = 1;
+    if (o->offset == offsetof(struct config, threads))
+        return cores;
+    return cores * 4 < 8 ? 8 : cores * 4;
+}
+
+static bool load_one(struct config *cfg, const struct opt *o, char *err, size_t errlen)
+{
+    const char *v = getenv(o->env);
+    if (v && *v == '\0')
+        v = NULL;
+    char *field = (char *)cfg + o->offset;
+    if (o->type == OPT_STR) {
+        if (g_strlcpy(field, v ? v : o->def, o->size) >= o->size) {
+            snprintf(err, errlen, "%s is too long", o->env);
+            return false;
+        }
+        return true;
+    }
+    long n;
+    if (!v && !o->def) {
+        n = default_int(o);
+    } else {
+        char *end;
+        errno = 0;
+        n = strtol(v ? v : o->def, &end, 10);
+        if (errno || *end != '\0' || end == (v ? v : o->def)) {
+            snprintf(err, errlen, "%s must be a whole number", o->env);
+            return false;
+        }
+    }
+    if (n < o->min || n > o->max) {
+        snprintf(err, errlen, "%s must be between %ld and %ld", o->env, o->min, o->max);
+        return false;
+    }
+    *(int *)field = (int)n;
+    return true;
+}
+
+bool config_load(struct config *cfg, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(opts); i++)
+        if (!load_one(cfg, &opts[i], err, errlen))
+            return false;
+    if (cfg->jwt_secret[0] && strlen(cfg->jwt_secret) < 32) {
+        snprintf(err, errlen, "JWT_SECRET must be at least 32 bytes");
+        return false;
+    }
+    return true;
+}
+
+void config_print_table(void)
+{
+    printf("| variable | default | range | meaning |\n|---|---|---|---|\n");
+    for (size_t i = 0; i < G_N_ELEMENTS(opts); i++) {
+        const struct opt *o = &opts[i];
+        char range[64] = "";
+        if (o->type == OPT_INT)
+            snprintf(range, sizeof range, "%ld–%ld", o->min, o->max);
+        printf("| `%s` | %s%s%s | %s | %s |\n", o->env, o->def ? "`" : "",
+               o->def ? (*o->def ? o->def : "(unset)") : "computed", o->def ? "`" : "", range,
+               o->doc);
+    }
+}

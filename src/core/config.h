@@ -1,0 +1,35 @@
+/* Configuration from the environment, described by one table in config.c
+ * (name, type, default, bounds, doc). Loaded once at start-up into g_config,
+ * which is read-only afterwards. */
+#ifndef CORE_CONFIG_H
+#define CORE_CONFIG_H
+#include <stdbool.h>
+#include <stddef.h>
+
+struct config {
+    char host[64];
+    int port;
+    char database_url[1024];
+    char jwt_secret[512];
+    int access_token_expire_minutes;
+    int refresh_token_expire_days;
+    int bcrypt_cost;
+    int threads;
+    int workers;
+    char log_level[8];
+    int request_timeout;
+    int connection_timeout;
+    int max_connections;
+    int per_ip_connections;
+    int max_header_bytes;
+};
+
+extern struct config g_config;
+
+/* Fills cfg from the environment. Returns false and writes a message to err
+ * when a variable is out of bounds or malformed. */
+bool config_load(struct config *cfg, char *err, size_t errlen);
+
+/* Writes the configuration table as Markdown rows to stdout (for the README). */
+void config_print_table(void);
+#endif

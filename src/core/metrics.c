@@ -1,0 +1,156 @@
+#include "core/metrics.h"
+
+#include <glib.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "core/banned.h"
+
+static const int statuses[] = {200, 201, 204, 400, 401, 403, 404, 405, 409, 413, 422, 429, 500, 503};
+#define N_STATUS (G_N_ELEMENTS(statuses) + 1) /* last: any other */
+static const char *const unmatched_methods[] = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OTHER"};
+#define N_UNMATCHED G_N_ELEMENTS(unmatched_methods)
+static const double bounds[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5};
+#define N_BUCKETS (G_N_ELEMENTS(bounds) + 1)
+#define N_SLOTS (METRICS_MAX_ROUTES + N_UNMATCHED)
+
+struct route_label {
+    const char *method;
+    const char *path;
+};
+
+static struct route_label routes[METRICS_MAX_ROUTES];
+static size_t n_routes;
+static atomic_uint_fast64_t requests[N_SLOTS][N_STATUS];
+static atomic_uint_fast64_t buckets[N_SLOTS][N_BUCKETS];
+static atomic_uint_fast64_t sum_us[N_SLOTS];
+static atomic_int in_flight;
+static int64_t start_time;
+
+void metrics_register_route(size_t idx, const char *method, const char *path)
+{
+    if (idx >= METRICS_MAX_ROUTES)
+        return;
+    routes[idx] = (struct route_label){method, path};
+    if (idx + 1 > n_routes)
+        n_routes = idx + 1;
+}
+
+static size_t slot_of(int idx, const char *method)
+{
+    if (idx >= 0 && (size_t)idx < n_routes)
+        return (size_t)idx;
+    size_t m = N_UNMATCHED - 1;
+    for (size_t i = 0; i + 1 < N_UNMATCHED; i++)
+        if (strcmp(method, unmatched_methods[i]) == 0)
+            m = i;
+    return METRICS_MAX_ROUTES + m;
+}
+
+void metrics_observe(int idx, const char *method, int status, int64_t duration_us)
+{
+    size_t slot = slot_of(idx, method), st = N_STATUS - 1, b = 0;
+    for (size_t i = 0; i < G_N_ELEMENTS(statuses); i++)
+        if (statuses[i] == status)
+            st = i;
+    double secs = (double)duration_us / 1e6;
+    while (b < G_N_ELEMENTS(bounds) && secs > bounds[b])
+        b++;
+    atomic_fetch_add_explicit(&requests[slot][st], 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&buckets[slot][b], 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&sum_us[slot], (uint_fast64_t)duration_us, memory_order_relaxed);
+}
+
+void metrics_in_flight_add(int delta)
+{
+    atomic_fetch_add_explicit(&in_flight, delta, memory_order_relaxed);
+}
+
+void metrics_set_start_time(int64_t unix_seconds)
+{
+    start_time = unix_seconds;
+}
+
+static void labels_of(size_t slot, const char **route, const char **method)
+{
+    if (slot < METRICS_MAX_ROUTES) {
+        *route = routes[slot].path;
+        *method = routes[slot].method;
+    } else {
+        *route = "unmatched";
+        *method = unmatched_methods[slot - METRICS_MAX_ROUTES];
+    }
+}
+
+static bool slot_used(size_t slot)
+{
+    return slot < METRICS_MAX_ROUTES ? slot < n_routes && routes[slot].path
+                                      : slot - METRICS_MAX_ROUTES < N_UNMATCHED;
+}
+
+static void render_requests(GString *out)
+{
+    g_string_append(out, "# HELP appointd_http_requests_total HTTP requests by route, method and status.\n"
+                         "# TYPE appointd_http_requests_total counter\n");
+    for (size_t s = 0; s < N_SLOTS; s++) {
+        if (!slot_used(s))
+            continue;
+        const char *route, *method;
+        labels_of(s, &route, &method);
+        for (size_t i = 0; i < N_STATUS; i++) {
+            uint64_t n = atomic_load_explicit(&requests[s][i], memory_order_relaxed);
+            if (!n)
+                continue;
+            char st[8];
+            g_snprintf(st, sizeof st, "%d", i + 1 < N_STATUS ? statuses[i] : 0);
+            g_string_append_printf(out,
+                                   "appointd_http_requests_total{route=\"%s\",method=\"%s\",status=\"%s\"} %" G_GUINT64_FORMAT "\n",
+                                   route, method, i + 1 < N_STATUS ? st : "other", n);
+        }
+    }
+}
+
+static void render_latency(GString *out)
+{
+    g_string_append(out, "# HELP appointd_http_request_duration_seconds Time from request to response, by route.\n"
+                         "# TYPE appointd_http_request_duration_seconds histogram\n");
+    for (size_t s = 0; s < N_SLOTS; s++) {
+        if (!slot_used(s))
+            continue;
+        const char *route, *method;
+        labels_of(s, &route, &method);
+        uint64_t cum = 0;
+        for (size_t b = 0; b < N_BUCKETS; b++) {
+            cum += atomic_load_explicit(&buckets[s][b], memory_order_relaxed);
+            char le[16];
+            if (b < G_N_ELEMENTS(bounds))
+                g_snprintf(le, sizeof le, "%g", bounds[b]);
+            else
+                g_strlcpy(le, "+Inf", sizeof le);
+            g_string_append_printf(out,
+                                   "appointd_http_request_duration_seconds_bucket{route=\"%s\",method=\"%s\",le=\"%s\"} %" G_GUINT64_FORMAT "\n",
+                                   route, method, le, cum);
+        }
+        g_string_append_printf(out,
+                               "appointd_http_request_duration_seconds_sum{route=\"%s\",method=\"%s\"} %.6f\n"
+                               "appointd_http_request_duration_seconds_count{route=\"%s\",method=\"%s\"} %" G_GUINT64_FORMAT "\n",
+                               route, method, (double)atomic_load(&sum_us[s]) / 1e6, route, method, cum);
+    }
+}
+
+char *metrics_render(void)
+{
+    GString *out = g_string_sized_new(16384);
+    render_requests(out);
+    render_latency(out);
+    g_string_append_printf(out,
+                           "# HELP appointd_http_requests_in_flight Requests being handled now.\n"
+                           "# TYPE appointd_http_requests_in_flight gauge\n"
+                           "appointd_http_requests_in_flight %d\n"
+                           "# HELP process_start_time_seconds Start time of the process since the Unix epoch.\n"
+                           "# TYPE process_start_time_seconds gauge\n"
+                           "process_start_time_seconds %" G_GINT64_FORMAT "\n",
+                           atomic_load(&in_flight), start_time);
+    return g_string_free(out, FALSE);
+}

@@ -1,0 +1,25 @@
+/* bcrypt ($2b$) through libxcrypt. */
+#ifndef CORE_PASSWORD_H
+#define CORE_PASSWORD_H
+#include <stdbool.h>
+#include <stddef.h>
+
+#define PASSWORD_HASH_MAX 128
+#define PASSWORD_MIN_BYTES 8
+/* bcrypt reads 72 bytes and silently ignores the rest: longer ones are refused. */
+#define PASSWORD_MAX_BYTES 72
+
+/* Hashes password at cost into out (PASSWORD_HASH_MAX bytes). False when
+ * the password is outside 8–72 bytes or the system fails. */
+bool password_hash(const char *password, int cost, char *out);
+
+/* True when password matches hash. A password over 72 bytes never matches. */
+bool password_verify(const char *password, const char *hash);
+
+/* Makes the dummy hash password_burn checks against; call once at start-up. */
+bool password_init(int cost);
+
+/* Burns the time of one verify, for unknown emails: a login must take about
+ * as long whether or not the email exists. */
+void password_burn(void);
+#endif

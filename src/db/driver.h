@@ -1,0 +1,53 @@
+/* What each engine (sqlite/, postgres/) provides: one table of functions and
+ * the SQL text of every query, indexed by enum query_id. Internal to db/. */
+#ifndef DB_DRIVER_H
+#define DB_DRIVER_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/error.h"
+#include "core/embedded.h"
+#include "db/queries.h"
+
+enum db_type { DB_NULL, DB_INT, DB_TEXT };
+
+struct db_value {
+    enum db_type type;
+    int64_t i;
+    const char *s;
+};
+
+#define DB_I(v) ((struct db_value){DB_INT, (v), NULL})
+#define DB_S(v) ((struct db_value){DB_TEXT, 0, (v)})
+#define DB_NUL ((struct db_value){DB_NULL, 0, NULL})
+
+/* A result: nrows × ncols cells as text, row-major; NULL cells are SQL NULLs.
+ * Owned by the caller: db_rows_release. */
+struct db_rows {
+    int nrows;
+    int ncols;
+    char **cells;
+};
+
+struct db_driver {
+    const char *engine;
+    /* Returns a connection or NULL with a message in err. */
+    void *(*connect)(const char *url, char *err, size_t errlen);
+    void (*close)(void *conn);
+    /* Runs a script of several statements with no parameters. */
+    enum app_err (*exec)(void *conn, const char *sql);
+    /* Runs query id with params; rows may be NULL when none are wanted. */
+    enum app_err (*query)(void *conn, enum query_id id, const struct db_value *params, int n,
+                          struct db_rows *rows);
+    enum app_err (*begin)(void *conn, bool write);
+    const struct embedded_file *migrations; /* ends with a {NULL} entry */
+};
+
+extern const struct db_driver sqlite_driver;
+extern const struct db_driver postgres_driver;
+
+void db_rows_release(struct db_rows *rows);
+const char *db_cell(const struct db_rows *rows, int row, int col);
+int64_t db_cell_int(const struct db_rows *rows, int row, int col);
+#endif

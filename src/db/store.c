@@ -1,0 +1,154 @@
+#include "db/store.h"
+
+#include <glib.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/banned.h"
+#include "core/log.h"
+#include "core/timeutil.h"
+#include "db/driver.h"
+#include "db/store_impl.h"
+
+struct store *store_open(const char *url, char *err, size_t errlen)
+{
+    const struct db_driver *drv = NULL;
+    if (g_str_has_prefix(url, "sqlite:"))
+        drv = &sqlite_driver;
+    else if (g_str_has_prefix(url, "postgresql://") || g_str_has_prefix(url, "postgres://"))
+        drv = &postgres_driver;
+    if (!drv) {
+        g_strlcpy(err, "DATABASE_URL must start with sqlite: or postgresql://", errlen);
+        return NULL;
+    }
+    void *conn = drv->connect(url, err, errlen);
+    if (!conn)
+        return NULL;
+    struct store *s = calloc(1, sizeof *s);
+    if (!s) {
+        drv->close(conn);
+        g_strlcpy(err, "out of memory", errlen);
+        return NULL;
+    }
+    s->drv = drv;
+    s->conn = conn;
+    return s;
+}
+
+void store_close(struct store *s)
+{
+    if (!s)
+        return;
+    s->drv->close(s->conn);
+    free(s);
+}
+
+const char *store_engine(const struct store *s)
+{
+    return s->drv->engine;
+}
+
+enum app_err store_query(struct store *s, enum query_id id, const struct db_value *params, int n,
+                         struct db_rows *rows)
+{
+    if (rows)
+        memset(rows, 0, sizeof *rows);
+    return s->drv->query(s->conn, id, params, n, rows);
+}
+
+enum app_err store_begin(struct store *s, bool write)
+{
+    return s->drv->begin(s->conn, write);
+}
+
+enum app_err store_commit(struct store *s)
+{
+    return s->drv->exec(s->conn, "COMMIT");
+}
+
+void store_rollback(struct store *s)
+{
+    (void)s->drv->exec(s->conn, "ROLLBACK");
+}
+
+enum app_err store_ping(struct store *s)
+{
+    return store_query(s, Q_PING, NULL, 0, NULL);
+}
+
+static enum app_err apply_migration(struct store *s, const struct embedded_file *m)
+{
+    struct db_rows rows;
+    struct db_value name = DB_S(m->name);
+    enum app_err err = store_begin(s, true);
+    if (err)
+        return err;
+    err = store_query(s, Q_MIGRATION_LOCK, NULL, 0, NULL);
+    if (!err)
+        err = store_query(s, Q_MIGRATION_APPLIED, &name, 1, &rows);
+    if (err)
+        goto fail;
+    bool applied = rows.nrows > 0;
+    db_rows_release(&rows);
+    if (!applied) {
+        struct db_value rec[] = {name, DB_I(clock_now())};
+        err = s->drv->exec(s->conn, m->data);
+        if (!err)
+            err = store_query(s, Q_MIGRATION_RECORD, rec, 2, NULL);
+        if (err)
+            goto fail;
+        log_info("applied migration %s", m->name);
+    }
+    return store_commit(s);
+fail:
+    store_rollback(s);
+    log_error("migration %s failed", m->name);
+    return err;
+}
+
+enum app_err store_migrate(struct store *s)
+{
+    enum app_err err = store_query(s, Q_MIGRATIONS_TABLE, NULL, 0, NULL);
+    for (size_t i = 0; !err && s->drv->migrations[i].name; i++)
+        err = apply_migration(s, &s->drv->migrations[i]);
+    return err;
+}
+
+enum app_err store_setting_ensure(struct store *s, const char *key, const char *value, char *out,
+                                  size_t outlen)
+{
+    struct db_value p[] = {DB_S(key), DB_S(value)};
+    struct db_rows rows;
+    enum app_err err = store_query(s, Q_SETTING_INSERT, p, 2, NULL);
+    if (!err)
+        err = store_query(s, Q_SETTING_GET, p, 1, &rows);
+    if (err)
+        return err;
+    if (rows.nrows == 1)
+        g_strlcpy(out, db_cell(&rows, 0, 0), outlen);
+    else
+        err = APP_ERR_INTERNAL;
+    db_rows_release(&rows);
+    return err;
+}
+
+void db_rows_release(struct db_rows *rows)
+{
+    if (!rows->cells)
+        return;
+    for (int i = 0; i < rows->nrows * rows->ncols; i++)
+        free(rows->cells[i]);
+    free(rows->cells);
+    memset(rows, 0, sizeof *rows);
+}
+
+const char *db_cell(const struct db_rows *rows, int row, int col)
+{
+    return rows->cells[row * rows->ncols + col];
+}
+
+int64_t db_cell_int(const struct db_rows *rows, int row, int col)
+{
+    const char *v = db_cell(rows, row, col);
+    return v ? strtoll(v, NULL, 10) : 0;
+}

@@ -1,0 +1,52 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/banned.h"
+#include "models/availability.h"
+#include "models/booking.h"
+#include "models/service.h"
+
+void time_off_list_release(struct time_off_list *list)
+{
+    free(list->items);
+    memset(list, 0, sizeof *list);
+}
+
+void service_list_release(struct service_list *list)
+{
+    free(list->items);
+    memset(list, 0, sizeof *list);
+}
+
+void booking_list_release(struct booking_list *list)
+{
+    free(list->items);
+    memset(list, 0, sizeof *list);
+}
+
+static const char *const status_names[] = {"confirmed", "cancelled", "completed"};
+
+const char *booking_status_name(enum booking_status status)
+{
+    return status_names[status];
+}
+
+bool booking_status_parse(const char *name, enum booking_status *status)
+{
+    for (int i = 0; i < 3; i++)
+        if (strcmp(name, status_names[i]) == 0) {
+            *status = (enum booking_status)i;
+            return true;
+        }
+    return false;
+}
+
+int64_t booking_occupied_start(const struct booking *b)
+{
+    return b->start - (int64_t)b->buffer_before_min * 60;
+}
+
+int64_t booking_occupied_end(const struct booking *b)
+{
+    return b->end + (int64_t)b->buffer_after_min * 60;
+}

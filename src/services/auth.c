@@ -1,0 +1,158 @@
+#include "services/auth.h"
+
+#include <glib.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/banned.h"
+#include "core/password.h"
+#include "core/random.h"
+#include "core/timeutil.h"
+
+/* Set once by auth_init before any worker starts; read-only afterwards. */
+static char jwt_key[512];
+static int cost = 12, access_seconds = 900, refresh_seconds = 30 * 86400;
+
+bool auth_init(const char *jwt_secret, int bcrypt_cost, int access_minutes, int refresh_days)
+{
+    g_strlcpy(jwt_key, jwt_secret, sizeof jwt_key);
+    cost = bcrypt_cost;
+    access_seconds = access_minutes * 60;
+    refresh_seconds = refresh_days * 86400;
+    return password_init(cost);
+}
+
+void token_pair_release(struct token_pair *tp)
+{
+    free(tp->access_token);
+    tp->access_token = NULL;
+}
+
+static void sha256_hex(const char *text, char *out)
+{
+    gchar *h = g_compute_checksum_for_string(G_CHECKSUM_SHA256, text, -1);
+    g_strlcpy(out, h, 65);
+    g_free(h);
+}
+
+/* Refresh tokens are "<session id>.<secret>"; only the secret's hash is kept. */
+static enum app_err issue_pair(const struct user *u, const char *sid, const char *refresh_secret,
+                               struct token_pair *out)
+{
+    struct token_claims c = {.user_id = u->id, .iat = clock_now()};
+    c.exp = c.iat + access_seconds;
+    g_strlcpy(c.role, role_name(u->role), sizeof c.role);
+    g_strlcpy(c.sid, sid, sizeof c.sid);
+    if (!random_hex(c.jti, TOKEN_ID_LEN / 2))
+        return APP_ERR_INTERNAL;
+    out->access_token = token_sign(jwt_key, &c);
+    if (!out->access_token)
+        return APP_ERR_INTERNAL;
+    g_snprintf(out->refresh_token, sizeof out->refresh_token, "%s.%s", sid, refresh_secret);
+    out->expires_in = access_seconds;
+    return APP_OK;
+}
+
+enum app_err auth_signup(struct store *s, struct user *u, const char *password)
+{
+    if (!password_hash(password, cost, u->password_hash))
+        return APP_ERR_INTERNAL;
+    u->is_active = true;
+    u->created_at = clock_now();
+    g_strlcpy(u->timezone, "UTC", sizeof u->timezone);
+    enum app_err err = store_user_insert(s, u);
+    return err == APP_ERR_CONFLICT ? APP_ERR_EMAIL_TAKEN : err;
+}
+
+enum app_err auth_login(struct store *s, const char *email, const char *password,
+                        struct token_pair *out)
+{
+    struct user u;
+    enum app_err err = store_user_by_email(s, email, &u);
+    if (err == APP_ERR_USER_NOT_FOUND) {
+        password_burn();
+        return APP_ERR_BAD_LOGIN;
+    }
+    if (err)
+        return err;
+    if (!password_verify(password, u.password_hash) || !u.is_active)
+        return APP_ERR_BAD_LOGIN;
+    struct session sess = {.user_id = u.id, .created_at = clock_now()};
+    char secret[65];
+    sess.expires_at = sess.created_at + refresh_seconds;
+    if (!random_hex(sess.id, 16) || !random_hex(secret, 32))
+        return APP_ERR_INTERNAL;
+    sha256_hex(secret, sess.refresh_hash);
+    err = store_session_insert(s, &sess);
+    return err ? err : issue_pair(&u, sess.id, secret, out);
+}
+
+enum app_err auth_refresh(struct store *s, const char *refresh_token, struct token_pair *out)
+{
+    char sid[33], hash[65], new_secret[65], new_hash[65];
+    const char *dot = strchr(refresh_token, '.');
+    if (!dot || dot - refresh_token != 32)
+        return APP_ERR_BAD_TOKEN;
+    g_strlcpy(sid, refresh_token, sizeof sid);
+    sha256_hex(dot + 1, hash);
+    struct session sess;
+    struct user u;
+    int64_t now = clock_now();
+    enum app_err err = store_session_get(s, sid, &sess);
+    if (err)
+        return err == APP_ERR_NOT_FOUND ? APP_ERR_BAD_TOKEN : err;
+    if (sess.revoked || sess.expires_at <= now)
+        return APP_ERR_BAD_TOKEN;
+    if (!random_hex(new_secret, 32))
+        return APP_ERR_INTERNAL;
+    sha256_hex(new_secret, new_hash);
+    err = store_session_rotate(s, sid, hash, new_hash);
+    if (err == APP_ERR_CONFLICT) {
+        /* A used refresh token came back: someone else may hold the pair. */
+        store_session_revoke(s, sid, now);
+        return APP_ERR_BAD_TOKEN;
+    }
+    if (!err)
+        err = store_session_user(s, sid, sess.user_id, now, &u);
+    if (err)
+        return err == APP_ERR_USER_NOT_FOUND ? APP_ERR_BAD_TOKEN : err;
+    return issue_pair(&u, sid, new_secret, out);
+}
+
+enum app_err auth_logout(struct store *s, const struct token_claims *claims)
+{
+    return store_session_revoke(s, claims->sid, clock_now());
+}
+
+enum app_err auth_authenticate(struct store *s, const char *authorization, struct user *u,
+                               struct token_claims *claims)
+{
+    if (!authorization || !*authorization)
+        return APP_ERR_NOT_AUTHENTICATED;
+    if (g_ascii_strncasecmp(authorization, "Bearer ", 7) != 0)
+        return APP_ERR_NOT_AUTHENTICATED;
+    int64_t now = clock_now();
+    if (!token_verify(jwt_key, authorization + 7, now, claims))
+        return APP_ERR_BAD_TOKEN;
+    enum app_err err = store_session_user(s, claims->sid, claims->user_id, now, u);
+    return err == APP_ERR_USER_NOT_FOUND ? APP_ERR_BAD_TOKEN : err;
+}
+
+enum app_err auth_change_password(struct store *s, struct user *u, const char *keep_sid,
+                                  const char *current, const char *next)
+{
+    if (!password_verify(current, u->password_hash))
+        return APP_ERR_BAD_PASSWORD;
+    if (!password_hash(next, cost, u->password_hash))
+        return APP_ERR_INTERNAL;
+    enum app_err err = store_begin(s, true);
+    if (!err)
+        err = store_user_update(s, u);
+    if (!err)
+        err = store_sessions_revoke_user(s, u->id, keep_sid, clock_now());
+    if (!err)
+        err = store_commit(s);
+    else
+        store_rollback(s);
+    return err;
+}

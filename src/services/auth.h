@@ -1,0 +1,40 @@
+/* Signup, login, tokens and sessions. */
+#ifndef SERVICES_AUTH_H
+#define SERVICES_AUTH_H
+#include <stdbool.h>
+
+#include "core/error.h"
+#include "core/token.h"
+#include "db/store.h"
+#include "models/user.h"
+
+#define REFRESH_TOKEN_MAX 128
+
+struct token_pair {
+    char *access_token; /* malloc'd */
+    char refresh_token[REFRESH_TOKEN_MAX];
+    int expires_in;
+};
+
+/* Sets the signing key and bcrypt cost; call once before serving. */
+bool auth_init(const char *jwt_secret, int bcrypt_cost, int access_minutes, int refresh_days);
+
+/* Creates the user u (name, email, role set) with password. Sets u's other
+ * fields. APP_ERR_EMAIL_TAKEN when the email exists. */
+enum app_err auth_signup(struct store *s, struct user *u, const char *password);
+/* Checks the password and opens a session. APP_ERR_BAD_LOGIN for an unknown
+ * email, a wrong password or an inactive user, after the same bcrypt work. */
+enum app_err auth_login(struct store *s, const char *email, const char *password,
+                        struct token_pair *out);
+/* Exchanges a refresh token for a new pair; reusing one revokes its session. */
+enum app_err auth_refresh(struct store *s, const char *refresh_token, struct token_pair *out);
+enum app_err auth_logout(struct store *s, const struct token_claims *claims);
+/* Resolves "Bearer <token>" to its active user. APP_ERR_NOT_AUTHENTICATED with
+ * no header, APP_ERR_BAD_TOKEN for anything else that is not ours and current. */
+enum app_err auth_authenticate(struct store *s, const char *authorization, struct user *u,
+                               struct token_claims *claims);
+/* Changes the password of u after checking current; ends every other session. */
+enum app_err auth_change_password(struct store *s, struct user *u, const char *keep_sid,
+                                  const char *current, const char *next);
+void token_pair_release(struct token_pair *tp);
+#endif

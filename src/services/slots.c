@@ -1,0 +1,111 @@
+#include "services/slots.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/banned.h"
+#include "core/timeutil.h"
+
+static bool overlaps(int64_t a1, int64_t a2, int64_t b1, int64_t b2)
+{
+    return a1 < b2 && b1 < a2;
+}
+
+/* Rules 1–3 of the contract for a candidate that already lies on a window grid. */
+static bool candidate_free(const struct slot_input *in, int64_t s)
+{
+    const struct slot_rules *r = &in->rules;
+    int64_t e = s + (int64_t)r->duration_min * 60;
+    if (s < in->now + (int64_t)r->min_notice_min * 60 ||
+        s > in->now + (int64_t)r->max_advance_days * 86400)
+        return false;
+    for (size_t i = 0; i < in->n_time_off; i++)
+        if (overlaps(s, e, in->time_off[i].start, in->time_off[i].end))
+            return false;
+    int64_t os = s - (int64_t)r->buffer_before_min * 60;
+    int64_t oe = e + (int64_t)r->buffer_after_min * 60;
+    for (size_t i = 0; i < in->n_busy; i++)
+        if (overlaps(os, oe, in->busy[i].start, in->busy[i].end))
+            return false;
+    return true;
+}
+
+static int push(struct slot_list *out, int64_t s, int64_t e)
+{
+    if (out->n == out->cap) {
+        size_t cap = out->cap ? out->cap * 2 : 64;
+        struct span *items = realloc(out->items, cap * sizeof *items);
+        if (!items)
+            return -1;
+        out->items = items;
+        out->cap = cap;
+    }
+    out->items[out->n++] = (struct span){s, e};
+    return 0;
+}
+
+/* Candidates of one window on one local date: ws + k × interval while the
+ * slot still ends inside the window. */
+static int window_slots(const struct slot_input *in, int64_t day, const struct weekly_window *w,
+                        struct slot_list *out)
+{
+    int64_t ws = tz_wall_to_utc(in->tz, day, w->start_min);
+    int64_t we = tz_wall_to_utc(in->tz, day, w->end_min);
+    int64_t step = (int64_t)in->rules.interval_min * 60;
+    int64_t dur = (int64_t)in->rules.duration_min * 60;
+    int64_t s = ws;
+    if (s < in->from)
+        s = ws + (in->from - ws + step - 1) / step * step;
+    for (; s + dur <= we && s < in->to; s += step)
+        if (candidate_free(in, s) && push(out, s, s + dur) < 0)
+            return -1;
+    return 0;
+}
+
+static int cmp_span(const void *a, const void *b)
+{
+    const struct span *x = a, *y = b;
+    return (x->start > y->start) - (x->start < y->start);
+}
+
+int slots_compute(const struct slot_input *in, size_t max, struct slot_list *out)
+{
+    if (in->rules.duration_min <= 0 || in->rules.interval_min <= 0 || in->from >= in->to)
+        return 0;
+    size_t first = out->n;
+    int rc = 0;
+    int64_t d_from = tz_local_days(in->tz, in->from) - 1;
+    int64_t d_to = tz_local_days(in->tz, in->to) + 1;
+    for (int64_t day = d_from; day <= d_to && rc == 0; day++) {
+        int wd = weekday_from_days(day);
+        for (size_t i = 0; i < in->n_windows && rc == 0; i++)
+            if (in->windows[i].day == wd)
+                rc = window_slots(in, day, &in->windows[i], out);
+    }
+    qsort(out->items + first, out->n - first, sizeof *out->items, cmp_span);
+    size_t n = first;
+    for (size_t i = first; i < out->n; i++)
+        if (n == first || out->items[i].start != out->items[n - 1].start)
+            out->items[n++] = out->items[i];
+    if (max && n - first > max)
+        n = first + max;
+    out->n = n;
+    return rc;
+}
+
+bool slots_is_offered(const struct slot_input *in, int64_t start)
+{
+    struct slot_input one = *in;
+    struct slot_list list = {0};
+    one.from = start;
+    one.to = start + 1;
+    bool offered = slots_compute(&one, 1, &list) == 0 && list.n == 1 && list.items[0].start == start;
+    slot_list_release(&list);
+    return offered;
+}
+
+void slot_list_release(struct slot_list *list)
+{
+    free(list->items);
+    memset(list, 0, sizeof *list);
+}

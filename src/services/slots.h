@@ -1,0 +1,60 @@
+/* The slot engine: one pure function from a provider's schedule, time off,
+ * confirmed bookings and a service's rules to the slots it offers. Listing
+ * slots and accepting a booking both go through slots_compute, so the two can
+ * never disagree. No I/O, no locks, no global state. */
+#ifndef SERVICES_SLOTS_H
+#define SERVICES_SLOTS_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "core/tz.h"
+#include "models/availability.h"
+
+/* A half-open interval [start, end) of Unix seconds. */
+struct span {
+    int64_t start;
+    int64_t end;
+};
+
+struct slot_rules {
+    int duration_min;
+    int buffer_before_min;
+    int buffer_after_min;
+    int interval_min;
+    int min_notice_min;
+    int max_advance_days;
+};
+
+struct slot_input {
+    const struct tz *tz; /* the provider's zone */
+    const struct weekly_window *windows;
+    size_t n_windows;
+    const struct span *time_off;
+    size_t n_time_off;
+    /* Occupied intervals of confirmed bookings of the provider, each already
+     * widened by that booking's own buffers. */
+    const struct span *busy;
+    size_t n_busy;
+    struct slot_rules rules;
+    int64_t now;
+    int64_t from; /* offered slots with from ≤ start < to */
+    int64_t to;
+};
+
+struct slot_list {
+    struct span *items;
+    size_t n;
+    size_t cap;
+};
+
+/* Appends to out, ascending and without repeats, every slot offered by in
+ * whose start lies in [in->from, in->to), stopping after `max` slots (0: no
+ * limit). Returns 0, or -1 when memory ran out (out then holds what was found). */
+int slots_compute(const struct slot_input *in, size_t max, struct slot_list *out);
+
+/* True when a slot starting exactly at `start` is offered by in (in->from and
+ * in->to are ignored). */
+bool slots_is_offered(const struct slot_input *in, int64_t start);
+
+void slot_list_release(struct slot_list *list);
+#endif

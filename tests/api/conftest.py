@@ -1,0 +1,177 @@
+"""Starts the real appointd binary once per test session, on the backend named by
+APPOINTD_TEST_DATABASE_URL ("sqlite" or unset: a fresh SQLite file; otherwise a
+postgresql:// URL of an empty database made by tools/test.sh)."""
+import os
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import uuid
+
+import pytest
+import requests
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BIN = os.environ.get("APPOINTD_BIN", os.path.join(ROOT, "build", "appointd"))
+JWT_SECRET = "test-secret-test-secret-test-secret-0123456789"
+ADMIN_PASSWORD = "admin-password-123"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """One appointd process. env overrides the defaults below."""
+
+    def __init__(self, database_url, **env):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.database_url = database_url
+        self.env = dict(os.environ)
+        self.env.update({
+            "APPOINTD_HOST": "127.0.0.1",
+            "APPOINTD_PORT": str(self.port),
+            "DATABASE_URL": database_url,
+            "JWT_SECRET": JWT_SECRET,
+            "BCRYPT_COST": "4",
+            "APPOINTD_LOG_LEVEL": "warn",
+            "APPOINTD_REQUEST_TIMEOUT": "3",
+        })
+        self.env.update({k: str(v) for k, v in env.items()})
+        self.log = tempfile.NamedTemporaryFile(prefix="appointd-", suffix=".log", delete=False)
+        self.proc = subprocess.Popen([BIN, "serve"], env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"appointd exited with {self.proc.returncode}; log: {self.log.name}")
+            try:
+                if requests.get(self.url + "/health", timeout=1).status_code == 200:
+                    return
+            except requests.ConnectionError:
+                pass
+            time.sleep(0.05)
+        raise RuntimeError("appointd did not answer /health within 20 s")
+
+    def run(self, *args, input=None, extra_env=None):
+        env = dict(self.env)
+        env.update(extra_env or {})
+        return subprocess.run([BIN, *args], env=env, input=input, capture_output=True, text=True, timeout=60)
+
+    def stop(self):
+        """SIGTERM; returns the exit code."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        return self.proc.returncode
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    url = os.environ.get("APPOINTD_TEST_DATABASE_URL", "sqlite")
+    if url == "sqlite":
+        url = "sqlite:" + str(tmp_path_factory.mktemp("db") / "appointd.db")
+    return url
+
+
+@pytest.fixture(scope="session")
+def server(database_url):
+    srv = Server(database_url)
+    yield srv
+    assert srv.stop() == 0, "appointd did not exit 0 on SIGTERM"
+
+
+@pytest.fixture(scope="session")
+def base_url(server):
+    return server.url
+
+
+@pytest.fixture(scope="session")
+def backend(database_url):
+    return "postgresql" if database_url.startswith("postgres") else "sqlite"
+
+
+def unique_email(prefix="user"):
+    return f"{prefix}-{uuid.uuid4().hex[:12]}@example.com"
+
+
+class Client:
+    """A logged-in user: .user is the User object, .token the access token."""
+
+    def __init__(self, base_url, user, token, password, refresh_token=None):
+        self.base_url, self.user, self.token, self.password = base_url, user, token, password
+        self.refresh_token = refresh_token
+
+    @property
+    def headers(self):
+        return {"Authorization": f"Bearer {self.token}"}
+
+    def request(self, method, path, **kw):
+        headers = dict(self.headers)
+        headers.update(kw.pop("headers", {}))
+        return requests.request(method, self.base_url + path, headers=headers, timeout=30, **kw)
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def post(self, path, **kw):
+        return self.request("POST", path, **kw)
+
+    def put(self, path, **kw):
+        return self.request("PUT", path, **kw)
+
+    def patch(self, path, **kw):
+        return self.request("PATCH", path, **kw)
+
+    def delete(self, path, **kw):
+        return self.request("DELETE", path, **kw)
+
+
+def login(base_url, email, password):
+    r = requests.post(base_url + "/api/v1/auth/login", json={"email": email, "password": password}, timeout=30)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+@pytest.fixture(scope="session")
+def make_user(base_url):
+    """make_user(role="customer", name=None) -> Client signed up and logged in."""
+
+    def make(role="customer", name=None):
+        email, password = unique_email(role), "password-" + uuid.uuid4().hex[:8]
+        body = {"name": name or f"Test {role}", "email": email, "password": password, "role": role}
+        r = requests.post(base_url + "/api/v1/auth/signup", json=body, timeout=30)
+        assert r.status_code == 201, r.text
+        tokens = login(base_url, email, password)
+        return Client(base_url, r.json(), tokens["access_token"], password, tokens["refresh_token"])
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def admin(server):
+    email = unique_email("admin")
+    res = server.run("create-admin", "--email", email, "--name", "Admin",
+                     extra_env={"APPOINTD_ADMIN_PASSWORD": ADMIN_PASSWORD})
+    assert res.returncode == 0, res.stderr
+    tokens = login(server.url, email, ADMIN_PASSWORD)
+    me = requests.get(server.url + "/api/v1/users/me",
+                      headers={"Authorization": "Bearer " + tokens["access_token"]}, timeout=30).json()
+    return Client(server.url, me, tokens["access_token"], ADMIN_PASSWORD, tokens["refresh_token"])
+
+
+@pytest.fixture
+def customer(make_user):
+    return make_user("customer")
+
+
+@pytest.fixture
+def provider(make_user):
+    return make_user("provider")

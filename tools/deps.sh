@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the Debian packages appointd needs that are missing, and nothing else.
+# Usage: tools/deps.sh run|test|bench
+set -euo pipefail
+want=(build-essential pkg-config libmicrohttpd-dev libjansson-dev libjwt-dev
+      libcrypt-dev libsqlite3-dev libpq-dev libglib2.0-dev tzdata npm)
+case "${1:-run}" in
+  test)  want+=(libcriterion-dev python3-pytest python3-requests postgresql-15
+                postgresql-contrib-15 valgrind clang) ;;
+  bench) want+=(wrk postgresql-15 postgresql-contrib-15) ;;
+esac
+missing=()
+for p in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
+done
+# A package is "there" when its command is, too: npm may come with another node.
+if [[ " ${missing[*]} " == *" npm "* ]] && command -v npm >/dev/null; then
+  missing=("${missing[@]/npm}")
+fi
+missing=($(printf '%s\n' "${missing[@]}" | grep -v '^$' || true))
+[ ${#missing[@]} -eq 0 ] && exit 0
+sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo
+echo "installing: ${missing[*]}"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

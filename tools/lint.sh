@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Greps the layering rules of ARCHITECTURE.md and the banned calls of
+# src/core/banned.h over the C sources (*.c, *.h) in src/, then checks the
+# route table against openapi.json. Prints each finding as file:line: message
+# and exits 1 when there is any. Lines that start as comments (//, /*, or a
+# block comment's " * " continuation) are skipped.
+# Usage: tools/lint.sh   (from anywhere; it works from the repository root)
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 2
+
+findings=0
+
+# c_sources [find predicates...]: the C sources under src/, sorted, one a line.
+c_sources() {
+    find src -type f \( -name '*.c' -o -name '*.h' \) "$@" -print | LC_ALL=C sort
+}
+
+# check MESSAGE REGEX [find predicates...]: reports every line of the selected
+# sources matching the extended REGEX, except comment lines.
+check() {
+    local msg=$1 re=$2 out
+    shift 2
+    local files=()
+    mapfile -t files < <(c_sources "$@")
+    [ ${#files[@]} -eq 0 ] && return 0
+    out=$(grep -nHE -- "$re" "${files[@]}" |
+        awk -v msg="$msg" '{
+            i = index($0, ":"); file = substr($0, 1, i - 1); rest = substr($0, i + 1)
+            j = index(rest, ":"); line = substr(rest, 1, j - 1); text = substr(rest, j + 1)
+            sub(/^[ \t]+/, "", text)
+            if (text ~ /^(\/\/|\/\*|\*($|[ \t\/]))/) next
+            if (length(text) > 100) text = substr(text, 1, 97) "..."
+            printf "%s:%s: %s: %s\n", file, line, msg, text
+        }')
+    if [ -n "$out" ]; then
+        printf '%s\n' "$out"
+        findings=$((findings + $(printf '%s\n' "$out" | wc -l)))
+    fi
+}
+
+# (a) libmicrohttpd belongs to the HTTP layer.
+check "microhttpd.h included outside src/api/" \
+    '^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"]([^>"]*/)?microhttpd\.h[>"]' \
+    -not -path 'src/api/*'
+
+# (b) SQL is written only in the storage layer.
+check "SQL outside src/db/" \
+    '"\s*(SELECT|INSERT|UPDATE|DELETE FROM|CREATE TABLE)\b' \
+    -not -path 'src/db/*'
+
+# (c) JSON (jansson) is built and parsed only in schemas/ and api/.
+check "jansson (json_) outside src/schemas/ and src/api/" \
+    '\bjson_[a-z_]+\s*\(|json_t\b' \
+    -not -path 'src/schemas/*' -not -path 'src/api/*'
+
+# (d) Calls that src/core/banned.h turns into compile errors.
+check "banned call (see src/core/banned.h)" \
+    '\b(strcpy|strcat|sprintf|vsprintf|gets|gmtime|localtime|ctime|asctime|strtok|atoi|atol)\s*\(' \
+    -not -path 'src/core/banned.h'
+
+# (e) The route table and openapi.json list the same routes.
+if routes_out=$(/usr/bin/python3 tools/check_routes.py 2>/dev/null); then
+    printf '%s\n' "$routes_out"
+else
+    [ -n "$routes_out" ] || routes_out="tools/check_routes.py:1: failed without a message"
+    printf '%s\n' "$routes_out"
+    findings=$((findings + $(printf '%s\n' "$routes_out" | wc -l)))
+fi
+
+if [ "$findings" -gt 0 ]; then
+    echo "lint: $findings finding(s)" >&2
+    exit 1
+fi
+echo "lint: ok"
