@@ -82,6 +82,8 @@ int slots_compute(const struct slot_input *in, size_t max, struct slot_list *out
             if (in->windows[i].day == wd)
                 rc = window_slots(in, day, &in->windows[i], out);
     }
+    if (out->n == first)
+        return rc;
     qsort(out->items + first, out->n - first, sizeof *out->items, cmp_span);
     size_t n = first;
     for (size_t i = first; i < out->n; i++)

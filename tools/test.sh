@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Every test: build, lint, unit tests (plain and under ASan+UBSan), fuzz corpora,
+# then the HTTP suite against SQLite and against a throwaway PostgreSQL.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jobs=$(nproc)
+step() { printf '\n==> %s\n' "$*"; }
+
+step build
+make -j"$jobs" all
+step lint
+make --no-print-directory lint
+step "unit tests"
+make -j"$jobs" --no-print-directory unit
+step "unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
+make -j"$jobs" --no-print-directory unit-asan
+if [ -d fuzz ] && ls fuzz/*.c >/dev/null 2>&1; then
+  step "fuzz corpora replay"
+  make -j"$jobs" --no-print-directory fuzz-replay
+fi
+
+pgdir=$(mktemp -d /tmp/appointd-pg.XXXXXX)
+trap 'tools/pg_cluster.sh stop "$pgdir"' EXIT
+pytest_args=(-q -p no:cacheprovider --no-header tests/api)
+
+step "HTTP suite on SQLite"
+APPOINTD_TEST_DATABASE_URL=sqlite /usr/bin/python3 -m pytest "${pytest_args[@]}"
+
+step "HTTP suite on PostgreSQL"
+port=$(tools/pg_cluster.sh start "$pgdir")
+APPOINTD_TEST_DATABASE_URL="postgresql://postgres@127.0.0.1:$port/appointd" \
+  /usr/bin/python3 -m pytest "${pytest_args[@]}"
+step "all tests passed"
