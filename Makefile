@@ -38,11 +38,13 @@ bench:
 	@bash bench/run.sh
 
 build/appointd: $(OBJ)
-	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+	@echo "LINK $@"
+	@$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
 
 $(B)/obj/%.o: %.c $(HDRS) | build/gen/.dir
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS_ALL) $(CFLAGS) -c -o $@ $<
+	@echo "CC $<"
+	@$(CC) $(CPPFLAGS_ALL) $(CFLAGS) -c -o $@ $<
 
 build/gen/.dir:
 	@mkdir -p build/gen && touch $@
@@ -65,7 +67,8 @@ build/gen/docs_assets.c: build/embed src/api/openapi.json src/api/docs/index.htm
 # Unit tests: each tests/unit/**/test_X.c links with every object but main.
 $(B)/unit/%: tests/unit/%.c $(LIB_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS_ALL) $(CFLAGS) -o $@ $< $(LIB_OBJ) -lcriterion $(LIBS)
+	@echo "LINK $@"
+	@$(CC) $(CPPFLAGS_ALL) $(CFLAGS) -o $@ $< $(LIB_OBJ) -lcriterion $(LIBS)
 
 unit: $(patsubst tests/unit/%.c,$(B)/unit/%,$(TEST_SRC))
 	@set -e; for t in $^; do echo "== $$t"; $$t --jobs 2; done

@@ -77,8 +77,12 @@ void respond_validation(struct response *res, const struct field_errors *fe)
     for (int i = 0; i < fe->n; i++) {
         const struct field_error *e = &fe->items[i];
         json_t *loc = json_pack("[s]", e->loc0);
-        if (e->field[0])
-            json_array_append_new(loc, json_string(e->field));
+        /* "weekly.3.day" is the path ["weekly", 3, "day"], as FastAPI gives it. */
+        char **parts = e->field[0] ? g_strsplit(e->field, ".", 8) : NULL;
+        for (char **p = parts; p && *p; p++)
+            json_array_append_new(loc, g_ascii_isdigit(**p) ? json_integer(g_ascii_strtoll(*p, NULL, 10))
+                                                            : json_string(*p));
+        g_strfreev(parts);
         json_array_append_new(detail, json_pack("{s:o,s:s,s:s}", "loc", loc, "msg", e->msg,
                                                 "type", e->type));
     }

@@ -27,6 +27,32 @@ enum query_id {
     Q_SESSION_ROTATE,    /* sid, old_hash, new_hash -> id */
     Q_SESSION_REVOKE,    /* sid, now */
     Q_SESSIONS_REVOKE_USER, /* user_id, keep_sid or '', now */
+    Q_AVAIL_GET,         /* provider_id -> day, start_min, end_min */
+    Q_AVAIL_DELETE,      /* provider_id */
+    Q_AVAIL_INSERT,      /* provider_id, day, start_min, end_min */
+    Q_USER_SET_TIMEZONE, /* id, timezone */
+    Q_TIME_OFF_INSERT,   /* provider_id, start, end, reason -> id */
+    Q_TIME_OFF_LIST,     /* provider_id, limit, offset -> time off cols */
+    Q_TIME_OFF_COUNT,    /* provider_id */
+    Q_TIME_OFF_BETWEEN,  /* provider_id, from, to */
+    Q_TIME_OFF_DELETE,   /* provider_id, id -> id */
+    Q_SERVICE_INSERT,    /* the service cols but id, active -> id */
+    Q_SERVICE_GET,       /* id */
+    Q_SERVICE_UPDATE,    /* id, the service cols but created_at -> id */
+    Q_SERVICE_LIST,      /* provider_id or 0, limit, offset */
+    Q_SERVICE_COUNT,     /* provider_id or 0 */
+    Q_BOOKING_INSERT,    /* booking cols but id -> id */
+    Q_BOOKING_GET,       /* id */
+    Q_BOOKING_LOCK,      /* id: the row, locked for the transaction where the engine can */
+    Q_BOOKING_UPDATE,    /* id, start, end, status, cancel_reason, updated_at, cancelled_at, occ_start, occ_end -> id */
+    Q_BOOKING_BUSY,      /* provider_id, from, to, exclude_id */
+    Q_BOOKING_LIST,      /* customer_id, provider_id, status, from, to, limit, offset */
+    Q_BOOKING_COUNT,     /* customer_id, provider_id, status, from, to */
+    Q_IDEM_CLEAR,        /* user_id, key, now */
+    Q_IDEM_INSERT,       /* user_id, key, hash, now -> user_id */
+    Q_IDEM_GET,          /* user_id, key -> hash, status, body */
+    Q_IDEM_FINISH,       /* user_id, key, status, body */
+    Q_IDEM_DELETE,       /* user_id, key */
     Q__COUNT
 };
 #endif

@@ -67,4 +67,63 @@ enum app_err store_session_revoke(struct store *s, const char *sid, int64_t now)
 /* Revokes every session of user_id but keep_sid (NULL: all). */
 enum app_err store_sessions_revoke_user(struct store *s, int64_t user_id, const char *keep_sid,
                                         int64_t now);
+
+/* Availability: the weekly windows of a provider and the zone they are in
+ * (kept on the provider's user row). replace is one write of the whole
+ * schedule: call it inside a transaction. */
+enum app_err store_availability_get(struct store *s, int64_t provider_id, struct availability *out);
+enum app_err store_availability_replace(struct store *s, int64_t provider_id,
+                                        const struct availability *a);
+
+/* Time off. */
+enum app_err store_time_off_insert(struct store *s, struct time_off *t); /* sets t->id */
+enum app_err store_time_off_list(struct store *s, int64_t provider_id, int limit, int offset,
+                                 struct time_off_list *out);
+/* Every time off of provider_id overlapping [from, to). */
+enum app_err store_time_off_between(struct store *s, int64_t provider_id, int64_t from, int64_t to,
+                                    struct time_off_list *out);
+/* APP_ERR_TIME_OFF_NOT_FOUND when provider_id has no time off id. */
+enum app_err store_time_off_delete(struct store *s, int64_t provider_id, int64_t id);
+
+/* Services. */
+enum app_err store_service_insert(struct store *s, struct service *svc); /* sets svc->id */
+enum app_err store_service_get(struct store *s, int64_t id, struct service *svc);
+enum app_err store_service_update(struct store *s, const struct service *svc);
+/* Active services by id, of one provider (provider_id 0: all). */
+enum app_err store_service_list(struct store *s, int64_t provider_id, int limit, int offset,
+                                struct service_list *out);
+
+/* Bookings. insert and update return APP_ERR_CONFLICT when the booking
+ * would overlap another confirmed booking of its provider (with buffers):
+ * the database refuses it, whatever raced. */
+enum app_err store_booking_insert(struct store *s, struct booking *b); /* sets b->id */
+enum app_err store_booking_get(struct store *s, int64_t id, struct booking *b);
+/* The same, locking the row until the transaction ends (PostgreSQL). */
+enum app_err store_booking_lock(struct store *s, int64_t id, struct booking *b);
+enum app_err store_booking_update(struct store *s, const struct booking *b);
+/* Confirmed bookings of provider_id whose occupied interval overlaps
+ * [from, to), except exclude_id (0: none). */
+enum app_err store_booking_busy(struct store *s, int64_t provider_id, int64_t from, int64_t to,
+                                int64_t exclude_id, struct booking_list *out);
+
+/* A page ordered by start then id, with the total. */
+enum app_err store_booking_list(struct store *s, const struct booking_filter *f, int limit,
+                                int offset, struct booking_list *out);
+
+/* Idempotency keys: one row per (user, key). */
+struct idem_record {
+    char request_hash[65];
+    int status; /* 0 while the first request is in flight */
+    char *body; /* malloc'd; NULL while in flight */
+};
+/* Claims (user, key) for hash; APP_ERR_CONFLICT when a live row exists.
+ * Rows past 24 h, and in-flight rows abandoned for over a minute, are
+ * cleared first. */
+enum app_err store_idem_claim(struct store *s, int64_t user_id, const char *key, const char *hash,
+                              int64_t now);
+enum app_err store_idem_get(struct store *s, int64_t user_id, const char *key,
+                            struct idem_record *out);
+enum app_err store_idem_finish(struct store *s, int64_t user_id, const char *key, int status,
+                               const char *body);
+enum app_err store_idem_release(struct store *s, int64_t user_id, const char *key);
 #endif

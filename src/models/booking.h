@@ -33,6 +33,24 @@ struct booking_list {
     int64_t total;
 };
 
+/* What a client asks for when it books. */
+struct booking_request {
+    int64_t service_id;
+    int64_t start;
+    char notes[BOOKING_NOTES_MAX_CHARS * 4 + 1];
+    bool has_customer_id;
+    int64_t customer_id;
+};
+
+/* Which bookings a list shows. */
+struct booking_filter {
+    int64_t customer_id; /* 0: any */
+    int64_t provider_id; /* 0: any */
+    const char *status;  /* NULL: any */
+    bool has_from, has_to;
+    int64_t from, to; /* on start: from inclusive, to exclusive */
+};
+
 /* "confirmed", "cancelled", "completed". */
 const char *booking_status_name(enum booking_status status);
 bool booking_status_parse(const char *name, enum booking_status *status);

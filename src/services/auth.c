@@ -129,10 +129,16 @@ enum app_err auth_authenticate(struct store *s, const char *authorization, struc
 {
     if (!authorization || !*authorization)
         return APP_ERR_NOT_AUTHENTICATED;
-    if (g_ascii_strncasecmp(authorization, "Bearer ", 7) != 0)
+    /* As FastAPI's OAuth2PasswordBearer: another scheme is no token at all;
+     * "Bearer" with nothing after it is a token that fails. */
+    if (g_ascii_strncasecmp(authorization, "Bearer", 6) != 0 ||
+        (authorization[6] != ' ' && authorization[6] != '\0'))
         return APP_ERR_NOT_AUTHENTICATED;
+    const char *token = authorization + 6;
+    while (*token == ' ')
+        token++;
     int64_t now = clock_now();
-    if (!token_verify(jwt_key, authorization + 7, now, claims))
+    if (!token_verify(jwt_key, token, now, claims))
         return APP_ERR_BAD_TOKEN;
     enum app_err err = store_session_user(s, claims->sid, claims->user_id, now, u);
     return err == APP_ERR_USER_NOT_FOUND ? APP_ERR_BAD_TOKEN : err;

@@ -6,6 +6,16 @@
 #define USER_COLS_SQL "id, name, email, password_hash, role, is_active::int, timezone, " EPOCH("created_at")
 #define USER_SELECT "SELECT " USER_COLS_SQL " FROM users "
 
+#define SERVICE_COLS "id, provider_id, name, description, duration_minutes, buffer_before_minutes, " \
+    "buffer_after_minutes, slot_interval_minutes, min_notice_minutes, max_advance_days, " \
+    "cancel_notice_minutes, price_cents, active::int, " EPOCH("created_at")
+#define BOOKING_COLS "id, service_id, provider_id, customer_id, " EPOCH("start_at") ", " EPOCH("end_at") \
+    ", buffer_before_min, buffer_after_min, status, notes, cancel_reason, " EPOCH("created_at") ", " \
+    EPOCH("updated_at") ", " EPOCH("cancelled_at")
+#define BOOKING_FILTER "WHERE ($1::bigint = 0 OR customer_id = $1) AND ($2::bigint = 0 OR provider_id = $2) " \
+    "AND ($3::text IS NULL OR status = $3) AND ($4::bigint IS NULL OR start_at >= to_timestamp($4)) " \
+    "AND ($5::bigint IS NULL OR start_at < to_timestamp($5)) "
+
 const char *const postgres_sql[Q__COUNT] = {
     [Q_PING] = "SELECT 1",
     [Q_MIGRATIONS_TABLE] = "CREATE TABLE IF NOT EXISTS schema_migrations "
@@ -40,4 +50,61 @@ const char *const postgres_sql[Q__COUNT] = {
                          "WHERE id = $1 AND revoked_at IS NULL",
     [Q_SESSIONS_REVOKE_USER] = "UPDATE sessions SET revoked_at = to_timestamp($3) "
                                "WHERE user_id = $1 AND id <> $2 AND revoked_at IS NULL",
+    [Q_AVAIL_GET] = "SELECT day, start_min, end_min FROM availability WHERE provider_id = $1 "
+                    "ORDER BY day, start_min",
+    [Q_AVAIL_DELETE] = "DELETE FROM availability WHERE provider_id = $1",
+    [Q_AVAIL_INSERT] = "INSERT INTO availability (provider_id, day, start_min, end_min) "
+                       "VALUES ($1, $2, $3, $4)",
+    [Q_USER_SET_TIMEZONE] = "UPDATE users SET timezone = $2 WHERE id = $1",
+    [Q_TIME_OFF_INSERT] = "INSERT INTO time_off (provider_id, start_at, end_at, reason) "
+                          "VALUES ($1, to_timestamp($2), to_timestamp($3), $4) RETURNING id",
+    [Q_TIME_OFF_LIST] = "SELECT id, provider_id, " EPOCH("start_at") ", " EPOCH("end_at") ", reason "
+                        "FROM time_off WHERE provider_id = $1 ORDER BY start_at, id LIMIT $2 OFFSET $3",
+    [Q_TIME_OFF_COUNT] = "SELECT count(*) FROM time_off WHERE provider_id = $1",
+    [Q_TIME_OFF_BETWEEN] = "SELECT id, provider_id, " EPOCH("start_at") ", " EPOCH("end_at") ", reason "
+                           "FROM time_off WHERE provider_id = $1 AND start_at < to_timestamp($3) "
+                           "AND end_at > to_timestamp($2)",
+    [Q_TIME_OFF_DELETE] = "DELETE FROM time_off WHERE provider_id = $1 AND id = $2 RETURNING id",
+    [Q_SERVICE_INSERT] = "INSERT INTO services (provider_id, name, description, duration_minutes, "
+                         "buffer_before_minutes, buffer_after_minutes, slot_interval_minutes, "
+                         "min_notice_minutes, max_advance_days, cancel_notice_minutes, price_cents, "
+                         "active, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, "
+                         "TRUE, to_timestamp($12)) RETURNING id",
+    [Q_SERVICE_GET] = "SELECT " SERVICE_COLS " FROM services WHERE id = $1",
+    [Q_SERVICE_UPDATE] = "UPDATE services SET name = $2, description = $3, duration_minutes = $4, "
+                         "buffer_before_minutes = $5, buffer_after_minutes = $6, "
+                         "slot_interval_minutes = $7, min_notice_minutes = $8, max_advance_days = $9, "
+                         "cancel_notice_minutes = $10, price_cents = $11, active = $12::int <> 0 "
+                         "WHERE id = $1 RETURNING id",
+    [Q_SERVICE_LIST] = "SELECT " SERVICE_COLS " FROM services WHERE active "
+                       "AND ($1::bigint = 0 OR provider_id = $1) ORDER BY id LIMIT $2 OFFSET $3",
+    [Q_SERVICE_COUNT] = "SELECT count(*) FROM services WHERE active AND ($1::bigint = 0 OR provider_id = $1)",
+    [Q_BOOKING_INSERT] = "INSERT INTO bookings (service_id, provider_id, customer_id, start_at, end_at, "
+                         "buffer_before_min, buffer_after_min, occupied_start, occupied_end, status, "
+                         "notes, created_at, updated_at) VALUES ($1, $2, $3, to_timestamp($4), "
+                         "to_timestamp($5), $6, $7, to_timestamp($8), to_timestamp($9), $10, $11, "
+                         "to_timestamp($12), to_timestamp($13)) RETURNING id",
+    [Q_BOOKING_GET] = "SELECT " BOOKING_COLS " FROM bookings WHERE id = $1",
+    [Q_BOOKING_LOCK] = "SELECT " BOOKING_COLS " FROM bookings WHERE id = $1 FOR UPDATE",
+    [Q_BOOKING_UPDATE] = "UPDATE bookings SET start_at = to_timestamp($2), end_at = to_timestamp($3), "
+                         "status = $4, cancel_reason = $5, updated_at = to_timestamp($6), "
+                         "cancelled_at = to_timestamp($7::bigint), occupied_start = to_timestamp($8), "
+                         "occupied_end = to_timestamp($9) WHERE id = $1 RETURNING id",
+    /* The same predicate as the exclusion constraint, so its gist index serves it. */
+    [Q_BOOKING_BUSY] = "SELECT " BOOKING_COLS " FROM bookings WHERE provider_id = $1 "
+                       "AND status = 'confirmed' AND tstzrange(occupied_start, occupied_end) && "
+                       "tstzrange(to_timestamp($2), to_timestamp($3)) AND id <> $4",
+    [Q_BOOKING_LIST] = "SELECT " BOOKING_COLS " FROM bookings " BOOKING_FILTER
+                       "ORDER BY start_at, id LIMIT $6 OFFSET $7",
+    [Q_BOOKING_COUNT] = "SELECT count(*) FROM bookings " BOOKING_FILTER,
+    [Q_IDEM_CLEAR] = "DELETE FROM idempotency_keys WHERE user_id = $1 AND key = $2 AND "
+                     "(created_at < to_timestamp($3::bigint - 86400) OR "
+                     "(status_code IS NULL AND created_at < to_timestamp($3::bigint - 60)))",
+    [Q_IDEM_INSERT] = "INSERT INTO idempotency_keys (user_id, key, request_hash, created_at) "
+                      "VALUES ($1, $2, $3, to_timestamp($4)) ON CONFLICT DO NOTHING RETURNING user_id",
+    [Q_IDEM_GET] = "SELECT request_hash, status_code, response_body FROM idempotency_keys "
+                   "WHERE user_id = $1 AND key = $2",
+    [Q_IDEM_FINISH] = "UPDATE idempotency_keys SET status_code = $3, response_body = $4 "
+                      "WHERE user_id = $1 AND key = $2",
+    [Q_IDEM_DELETE] = "DELETE FROM idempotency_keys WHERE user_id = $1 AND key = $2",
 };

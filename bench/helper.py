@@ -1,0 +1,212 @@
+#!/usr/bin/python3
+"""Set-up steps of bench/run.sh that talk HTTP or SQL (standard library only).
+
+Every command prints shell assignments (KEY='value') for run.sh to eval, or
+exits non-zero with a message on standard error.
+
+  free-port
+  wait URL                                   until GET URL/health answers 200
+  user URL EMAIL PASSWORD ROLE               signup (409 is fine) + login: UID, TOKEN
+  touch URL TOKEN                            a few requests of each cheap kind
+  booking-setup URL N_CUSTOMERS              provider, schedule, service, customers
+  slots-setup URL ENGINE TARGET N            a provider whose service has N bookings
+                                             inserted with SQL (ENGINE sqlite: TARGET is
+                                             the file; postgres: TARGET is psql's
+                                             "-h H -p P -U U DB" connection words)
+  probe URL TOKEN PATH                       one GET: STATUS, COUNT (of "slots")
+"""
+import datetime as dt
+import json
+import shlex
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+API = "/api/v1"
+DAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+PASSWORD = "bench-password-123"
+
+
+def out(**kv):
+    for k, v in kv.items():
+        print(f"{k}={shlex.quote(str(v))}")
+
+
+def call(url, method, path, body=None, token=None, form=None):
+    """(status, parsed JSON body or None, raw text)."""
+    headers = {}
+    data = None
+    if body is not None:
+        data = json.dumps(body).encode()
+        headers["Content-Type"] = "application/json"
+    if token:
+        headers["Authorization"] = "Bearer " + token
+    req = urllib.request.Request(url + path, data=data, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(req, timeout=60) as r:
+            status, raw = r.status, r.read()
+    except urllib.error.HTTPError as e:
+        status, raw = e.code, e.read()
+    text = raw.decode(errors="replace")
+    try:
+        parsed = json.loads(text) if text else None
+    except ValueError:
+        parsed = None
+    return status, parsed, text
+
+
+class Skip(Exception):
+    """The server cannot do this step (yet): the reason is reported, not fatal."""
+
+
+def expect(what, got, want):
+    status, body, text = got
+    if status == want:
+        return body
+    if status in (404, 405) and isinstance(body, dict) and body.get("detail") in (
+            "Not Found", "Method Not Allowed"):
+        raise Skip(f"{what} answers {status} (route not implemented in this build)")
+    raise Skip(f"{what} answered {status}: {text[:200]}")
+
+
+def user(url, email, password, role, name="Bench user"):
+    st, body, text = call(url, "POST", API + "/auth/signup",
+                          {"name": name, "email": email, "password": password, "role": role})
+    if st not in (201, 409):
+        raise Skip(f"signup answered {st}: {text[:200]}")
+    st, body, text = call(url, "POST", API + "/auth/login", {"email": email, "password": password})
+    if st != 200:
+        raise Skip(f"login answered {st}: {text[:200]}")
+    token = body["access_token"]
+    st, me, text = call(url, "GET", API + "/users/me", token=token)
+    if st != 200:
+        raise Skip(f"GET /users/me answered {st}: {text[:200]}")
+    return me["id"], token
+
+
+def open_provider(url, tag):
+    """A provider open every day 00:00-24:00 UTC with one 5-minute service."""
+    pid, ptoken = user(url, f"bench-{tag}-provider-{time.time_ns()}@example.com", PASSWORD, "provider",
+                       name=f"Bench {tag} provider")
+    weekly = [{"day": d, "start": "00:00", "end": "24:00"} for d in DAYS]
+    expect(f"PUT {API}/providers/{{id}}/availability",
+           call(url, "PUT", f"{API}/providers/{pid}/availability", {"timezone": "UTC", "weekly": weekly},
+                token=ptoken), 200)
+    svc = expect(f"POST {API}/services",
+                 call(url, "POST", f"{API}/services",
+                      {"name": f"Bench {tag}", "duration_minutes": 5, "slot_interval_minutes": 5,
+                       "max_advance_days": 730}, token=ptoken), 201)
+    return pid, ptoken, svc["id"]
+
+
+def iso(t):
+    return dt.datetime.fromtimestamp(t, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def midnight_utc(days_from_today):
+    today = dt.datetime.now(dt.timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
+    return int((today + dt.timedelta(days=days_from_today)).timestamp())
+
+
+def booking_setup(url, n):
+    pid, _, sid = open_provider(url, "booking")
+    tokens = []
+    cids = []
+    stamp = time.time_ns()
+    for i in range(n):
+        cid, tok = user(url, f"bench-customer-{stamp}-{i}@example.com", PASSWORD, "customer",
+                        name=f"Bench customer {i}")
+        cids.append(cid)
+        tokens.append(tok)
+    base = midnight_utc(1)
+    # One probe booking far outside the range the wrk script uses.
+    expect(f"POST {API}/bookings",
+           call(url, "POST", f"{API}/bookings", {"service_id": sid, "start": iso(midnight_utc(715))},
+                token=tokens[0]), 201)
+    out(PROVIDER_ID=pid, SERVICE_ID=sid, CUSTOMER_ID=cids[0], BASE=base, TOKENS=",".join(tokens))
+
+
+def slots_setup(url, engine, target, n):
+    pid, ptoken, sid = open_provider(url, "slots")
+    cid, _ = user(url, f"bench-slots-customer-{time.time_ns()}@example.com", PASSWORD, "customer")
+    # n 5-minute bookings, one every 10 minutes (every other slot), centred on today.
+    step, dur = 600, 300
+    first = midnight_utc(0) - (n * step) // 2 // 86400 * 86400
+    now = int(time.time())
+    if engine == "sqlite":
+        import sqlite3
+        db = sqlite3.connect(target, timeout=30)
+        db.execute("PRAGMA busy_timeout = 30000")
+        rows = ((sid, pid, cid, t, t + dur, 0, 0, t, t + dur, "confirmed", "", now, now)
+                for t in (first + i * step for i in range(n)))
+        with db:
+            db.executemany(
+                "INSERT INTO bookings (service_id, provider_id, customer_id, start_at, end_at,"
+                " buffer_before_min, buffer_after_min, occupied_start, occupied_end, status, notes,"
+                " created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+        db.close()
+    else:
+        sql = (
+            "INSERT INTO bookings (service_id, provider_id, customer_id, start_at, end_at,"
+            " buffer_before_min, buffer_after_min, occupied_start, occupied_end, status, notes,"
+            " created_at, updated_at)"
+            f" SELECT {sid}, {pid}, {cid}, t, t + interval '5 minutes', 0, 0, t,"
+            " t + interval '5 minutes', 'confirmed', '', now(), now()"
+            f" FROM (SELECT to_timestamp({first} + {step} * g) AS t FROM generate_series(0, {n - 1}) g) s;"
+            " ANALYZE bookings;")
+        subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", *shlex.split(target), "-c", sql],
+                       check=True, stdout=subprocess.DEVNULL)
+    day = dt.datetime.fromtimestamp(midnight_utc(7), dt.timezone.utc).date()
+    out(SLOTS_SERVICE_ID=sid, SLOTS_TOKEN=ptoken, SLOTS_FROM=day, SLOTS_TO=day + dt.timedelta(days=6),
+        SLOTS_FIRST=iso(first), SLOTS_LAST=iso(first + (n - 1) * step))
+
+
+def main(argv):
+    cmd = argv[1]
+    if cmd == "free-port":
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            print(s.getsockname()[1])
+        return 0
+    if cmd == "wait":
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            try:
+                if call(argv[2], "GET", "/health")[0] == 200:
+                    return 0
+            except OSError:
+                pass
+            time.sleep(0.05)
+        print(f"no answer from {argv[2]}/health within 30 s", file=sys.stderr)
+        return 1
+    try:
+        if cmd == "user":
+            uid, token = user(argv[2], argv[3], argv[4], argv[5])
+            out(UID=uid, TOKEN=token)
+        elif cmd == "touch":
+            for _ in range(3):
+                call(argv[2], "GET", "/health")
+                call(argv[2], "GET", "/health/ready")
+                call(argv[2], "GET", API + "/users/me", token=argv[3])
+                call(argv[2], "GET", "/openapi.json")
+        elif cmd == "booking-setup":
+            booking_setup(argv[2], int(argv[3]))
+        elif cmd == "slots-setup":
+            slots_setup(argv[2], argv[3], argv[4], int(argv[5]))
+        elif cmd == "probe":
+            st, body, _ = call(argv[2], "GET", argv[4], token=argv[3])
+            count = len(body.get("slots", [])) if isinstance(body, dict) else 0
+            out(STATUS=st, COUNT=count)
+        else:
+            print(f"unknown command {cmd}", file=sys.stderr)
+            return 2
+    except Skip as e:
+        out(SKIP=str(e))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

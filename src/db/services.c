@@ -1,0 +1,113 @@
+/* Services (the bookable kind, not this layer). */
+#include <glib.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/banned.h"
+#include "db/store_impl.h"
+
+static void service_from_row(const struct db_rows *r, int i, struct service *v)
+{
+    memset(v, 0, sizeof *v);
+    v->id = db_cell_int(r, i, 0);
+    v->provider_id = db_cell_int(r, i, 1);
+    g_strlcpy(v->name, db_cell(r, i, 2), sizeof v->name);
+    g_strlcpy(v->description, db_cell(r, i, 3) ? db_cell(r, i, 3) : "", sizeof v->description);
+    v->duration_minutes = (int)db_cell_int(r, i, 4);
+    v->buffer_before_minutes = (int)db_cell_int(r, i, 5);
+    v->buffer_after_minutes = (int)db_cell_int(r, i, 6);
+    v->slot_interval_minutes = (int)db_cell_int(r, i, 7);
+    v->min_notice_minutes = (int)db_cell_int(r, i, 8);
+    v->max_advance_days = (int)db_cell_int(r, i, 9);
+    v->cancel_notice_minutes = (int)db_cell_int(r, i, 10);
+    v->price_cents = db_cell_int(r, i, 11);
+    v->active = db_cell_int(r, i, 12) != 0;
+    v->created_at = db_cell_int(r, i, 13);
+}
+
+/* Parameters 2–11 are the same in insert and update. */
+static void service_params(const struct service *v, struct db_value *p)
+{
+    p[1] = DB_S(v->name);
+    p[2] = DB_S(v->description);
+    p[3] = DB_I(v->duration_minutes);
+    p[4] = DB_I(v->buffer_before_minutes);
+    p[5] = DB_I(v->buffer_after_minutes);
+    p[6] = DB_I(v->slot_interval_minutes);
+    p[7] = DB_I(v->min_notice_minutes);
+    p[8] = DB_I(v->max_advance_days);
+    p[9] = DB_I(v->cancel_notice_minutes);
+    p[10] = DB_I(v->price_cents);
+}
+
+/* Runs a write that returns the row's id; APP_ERR_SERVICE_NOT_FOUND for none. */
+static enum app_err returning_id(struct store *s, enum query_id q, const struct db_value *p, int n,
+                                 int64_t *id)
+{
+    struct db_rows r;
+    enum app_err err = store_query(s, q, p, n, &r);
+    if (err)
+        return err;
+    if (r.nrows == 0)
+        err = APP_ERR_SERVICE_NOT_FOUND;
+    else if (id)
+        *id = db_cell_int(&r, 0, 0);
+    db_rows_release(&r);
+    return err;
+}
+
+enum app_err store_service_insert(struct store *s, struct service *v)
+{
+    struct db_value p[12];
+    service_params(v, p);
+    p[0] = DB_I(v->provider_id);
+    p[11] = DB_I(v->created_at);
+    return returning_id(s, Q_SERVICE_INSERT, p, 12, &v->id);
+}
+
+enum app_err store_service_get(struct store *s, int64_t id, struct service *v)
+{
+    struct db_value p[] = {DB_I(id)};
+    struct db_rows r;
+    enum app_err err = store_query(s, Q_SERVICE_GET, p, 1, &r);
+    if (err)
+        return err;
+    if (r.nrows == 0)
+        err = APP_ERR_SERVICE_NOT_FOUND;
+    else
+        service_from_row(&r, 0, v);
+    db_rows_release(&r);
+    return err;
+}
+
+enum app_err store_service_update(struct store *s, const struct service *v)
+{
+    struct db_value p[12];
+    service_params(v, p);
+    p[0] = DB_I(v->id);
+    p[11] = DB_I(v->active);
+    return returning_id(s, Q_SERVICE_UPDATE, p, 12, NULL);
+}
+
+enum app_err store_service_list(struct store *s, int64_t provider_id, int limit, int offset,
+                                struct service_list *out)
+{
+    struct db_value p[] = {DB_I(provider_id), DB_I(limit), DB_I(offset)};
+    struct db_rows r;
+    memset(out, 0, sizeof *out);
+    enum app_err err = store_query(s, Q_SERVICE_COUNT, p, 1, &r);
+    if (err)
+        return err;
+    out->total = r.nrows ? db_cell_int(&r, 0, 0) : 0;
+    db_rows_release(&r);
+    err = store_query(s, Q_SERVICE_LIST, p, 3, &r);
+    if (err)
+        return err;
+    out->items = calloc((size_t)r.nrows + 1, sizeof *out->items);
+    if (!out->items)
+        err = APP_ERR_INTERNAL;
+    for (int i = 0; !err && i < r.nrows; i++)
+        service_from_row(&r, i, &out->items[out->n++]);
+    db_rows_release(&r);
+    return err;
+}

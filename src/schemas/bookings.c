@@ -1,0 +1,122 @@
+#include "schemas/bookings.h"
+
+#include <glib.h>
+#include <string.h>
+
+#include "core/banned.h"
+#include "core/timeutil.h"
+#include "core/tz.h"
+#include "schemas/common.h"
+
+bool schema_booking_request(const char *body, size_t len, const char *ct,
+                            struct booking_request *req, struct field_errors *fe)
+{
+    json_t *obj = schema_parse_object(body, len, ct, fe);
+    if (!obj)
+        return false;
+    memset(req, 0, sizeof *req);
+    schema_int(obj, "service_id", true, 1, INT64_MAX, &req->service_id, NULL, fe);
+    schema_time(obj, "start", true, &req->start, NULL, fe);
+    schema_string(obj, "notes", false, 0, BOOKING_NOTES_MAX_CHARS, false, req->notes,
+                  sizeof req->notes, NULL, fe);
+    schema_int(obj, "customer_id", false, 1, INT64_MAX, &req->customer_id, &req->has_customer_id, fe);
+    json_decref(obj);
+    return fe->n == 0;
+}
+
+bool schema_cancel(const char *body, size_t len, const char *ct, char *reason, size_t reason_len,
+                   bool *has_reason, struct field_errors *fe)
+{
+    *has_reason = false;
+    if (len == 0)
+        return true;
+    json_t *obj = schema_parse_object(body, len, ct, fe);
+    if (!obj)
+        return false;
+    json_t *r = json_object_get(obj, "reason");
+    if (r && !json_is_null(r))
+        schema_string(obj, "reason", false, 0, BOOKING_REASON_MAX_CHARS, true, reason, reason_len,
+                      has_reason, fe);
+    json_decref(obj);
+    return fe->n == 0;
+}
+
+bool schema_reschedule(const char *body, size_t len, const char *ct, int64_t *start,
+                       struct field_errors *fe)
+{
+    json_t *obj = schema_parse_object(body, len, ct, fe);
+    if (!obj)
+        return false;
+    schema_time(obj, "start", true, start, NULL, fe);
+    json_decref(obj);
+    return fe->n == 0;
+}
+
+static void query_time(const char *value, const char *name, bool *has, int64_t *out,
+                       struct field_errors *fe)
+{
+    *has = value != NULL;
+    if (value && !rfc3339_parse(value, out))
+        field_errors_add(fe, "query", name, "datetime_parsing",
+                         "Input should be an RFC 3339 date-time with an offset");
+}
+
+bool schema_booking_filter(const char *status, const char *from, const char *to,
+                           struct booking_filter *f, struct field_errors *fe)
+{
+    enum booking_status st;
+    memset(f, 0, sizeof *f);
+    if (status && !booking_status_parse(status, &st))
+        field_errors_add(fe, "query", "status", "enum",
+                         "Input should be 'confirmed', 'cancelled' or 'completed'");
+    f->status = status;
+    query_time(from, "from", &f->has_from, &f->from, fe);
+    query_time(to, "to", &f->has_to, &f->to, fe);
+    return fe->n == 0;
+}
+
+bool schema_slot_range(const char *from, const char *to, const char *tz, int64_t *from_days,
+                       int64_t *to_days, struct field_errors *fe)
+{
+    bool ok_from = date_parse(from, from_days), ok_to = date_parse(to, to_days);
+    if (!ok_from)
+        field_errors_add(fe, "query", "from", from ? "date_parsing" : "missing",
+                         "from must be a date YYYY-MM-DD");
+    if (!ok_to)
+        field_errors_add(fe, "query", "to", to ? "date_parsing" : "missing",
+                         "to must be a date YYYY-MM-DD");
+    if (ok_from && ok_to && *to_days < *from_days)
+        field_errors_add(fe, "query", "to", "value_error", "to must not be before from");
+    else if (ok_from && ok_to && *to_days - *from_days > 61)
+        field_errors_add(fe, "query", "to", "value_error", "At most 62 dates at once");
+    if (tz) {
+        struct tz *z = tz_open(tz);
+        if (!z)
+            field_errors_add(fe, "query", "timezone", "value_error", "Not an IANA time zone name");
+        tz_free(z);
+    }
+    return fe->n == 0;
+}
+
+json_t *schema_booking_json(const struct booking *b)
+{
+    return json_pack("{s:I,s:I,s:I,s:I,s:o,s:o,s:s,s:s,s:o,s:o,s:o,s:o}", "id", (json_int_t)b->id,
+                     "service_id", (json_int_t)b->service_id, "provider_id",
+                     (json_int_t)b->provider_id, "customer_id", (json_int_t)b->customer_id, "start",
+                     schema_time_json(b->start, false), "end", schema_time_json(b->end, false),
+                     "status", booking_status_name(b->status), "notes", b->notes, "cancel_reason",
+                     b->has_cancel_reason ? json_string(b->cancel_reason) : json_null(),
+                     "created_at", schema_time_json(b->created_at, false), "updated_at",
+                     schema_time_json(b->updated_at, false), "cancelled_at",
+                     schema_time_json(b->cancelled_at, true));
+}
+
+json_t *schema_spans_json(const struct slot_list *list)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; i < list->n; i++)
+        json_array_append_new(arr, json_pack("{s:o,s:o}", "start",
+                                             schema_time_json(list->items[i].start, false), "end",
+                                             schema_time_json(list->items[i].end, false)));
+    return arr;
+}

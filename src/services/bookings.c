@@ -1,0 +1,207 @@
+#include "services/bookings.h"
+
+#include <glib.h>
+#include <string.h>
+
+#include "core/banned.h"
+#include "core/timeutil.h"
+#include "services/schedule.h"
+#include "services/services.h"
+
+static bool visible(const struct user *actor, const struct booking *b)
+{
+    return actor->role == ROLE_ADMIN || b->customer_id == actor->id || b->provider_id == actor->id;
+}
+
+static bool is_staff(const struct user *actor, const struct booking *b)
+{
+    return actor->role == ROLE_ADMIN || b->provider_id == actor->id;
+}
+
+/* Who the booking is for, and whether actor may book it. */
+static enum app_err resolve_customer(struct store *s, const struct user *actor,
+                                     const struct service *svc, const struct booking_request *req,
+                                     int64_t *customer_id, struct field_errors *fe)
+{
+    if (actor->role == ROLE_CUSTOMER) {
+        if (req->has_customer_id && req->customer_id != actor->id)
+            return APP_ERR_FORBIDDEN;
+        *customer_id = actor->id;
+        return APP_OK;
+    }
+    if (actor->role == ROLE_PROVIDER && svc->provider_id != actor->id)
+        return APP_ERR_FORBIDDEN;
+    if (!req->has_customer_id) {
+        field_errors_add(fe, "body", "customer_id", "missing",
+                         "Field required when booking on behalf of a customer");
+        return APP_ERR_VALIDATION;
+    }
+    struct user c;
+    enum app_err err = store_user_by_id(s, req->customer_id, &c);
+    if (err == APP_ERR_USER_NOT_FOUND || (!err && (c.role != ROLE_CUSTOMER || !c.is_active))) {
+        field_errors_add(fe, "body", "customer_id", "value_error", "No such active customer");
+        return APP_ERR_VALIDATION;
+    }
+    *customer_id = req->customer_id;
+    return err;
+}
+
+/* Checks and writes in one transaction: on SQLite BEGIN IMMEDIATE makes it one
+ * step; on PostgreSQL the exclusion constraint refuses whatever raced past. */
+static enum app_err insert_if_offered(struct store *s, const struct service *svc,
+                                      const struct slot_rules *rules, struct booking *b)
+{
+    bool offered = false;
+    enum app_err err = store_begin(s, true);
+    if (err)
+        return err;
+    err = schedule_is_offered(s, svc, rules, b->start, 0, &offered);
+    if (!err && !offered)
+        err = APP_ERR_SLOT_UNAVAILABLE;
+    if (!err)
+        err = store_booking_insert(s, b);
+    if (!err)
+        err = store_commit(s);
+    else
+        store_rollback(s);
+    return err == APP_ERR_CONFLICT ? APP_ERR_SLOT_UNAVAILABLE : err;
+}
+
+enum app_err bookings_create(struct store *s, const struct user *actor,
+                             const struct booking_request *req, struct booking *out,
+                             struct slot_list *next, struct field_errors *fe)
+{
+    struct service svc;
+    enum app_err err = services_get_active(s, req->service_id, &svc);
+    memset(out, 0, sizeof *out);
+    if (!err)
+        err = resolve_customer(s, actor, &svc, req, &out->customer_id, fe);
+    if (err)
+        return err;
+    struct slot_rules rules = schedule_rules(&svc, NULL);
+    out->service_id = svc.id;
+    out->provider_id = svc.provider_id;
+    out->start = req->start;
+    out->end = req->start + (int64_t)svc.duration_minutes * 60;
+    out->buffer_before_min = svc.buffer_before_minutes;
+    out->buffer_after_min = svc.buffer_after_minutes;
+    out->status = BOOKING_CONFIRMED;
+    g_strlcpy(out->notes, req->notes, sizeof out->notes);
+    out->created_at = out->updated_at = clock_now();
+    err = insert_if_offered(s, &svc, &rules, out);
+    if (err == APP_ERR_SLOT_UNAVAILABLE && schedule_next_slots(s, &svc, &rules, req->start, 0, next))
+        return APP_ERR_INTERNAL;
+    return err;
+}
+
+enum app_err bookings_get(struct store *s, const struct user *actor, int64_t id,
+                          struct booking *out)
+{
+    enum app_err err = store_booking_get(s, id, out);
+    return !err && !visible(actor, out) ? APP_ERR_BOOKING_NOT_FOUND : err;
+}
+
+enum app_err bookings_list(struct store *s, const struct user *actor, struct booking_filter *f,
+                           int limit, int offset, struct booking_list *out)
+{
+    f->customer_id = actor->role == ROLE_CUSTOMER ? actor->id : 0;
+    f->provider_id = actor->role == ROLE_PROVIDER ? actor->id : 0;
+    return store_booking_list(s, f, limit, offset, out);
+}
+
+/* Inside a write transaction: loads and locks booking id for a change by
+ * actor, under the cancel rules (confirmed, still ahead, and for a customer
+ * not later than the service's cancel notice). */
+static enum app_err lock_changeable(struct store *s, const struct user *actor, int64_t id,
+                                    struct booking *b, struct service *svc)
+{
+    enum app_err err = store_booking_lock(s, id, b);
+    if (!err && !visible(actor, b))
+        err = APP_ERR_BOOKING_NOT_FOUND;
+    if (!err)
+        err = services_get(s, b->service_id, svc);
+    if (err)
+        return err;
+    int64_t now = clock_now();
+    int64_t deadline = b->start - (is_staff(actor, b) ? 0 : (int64_t)svc->cancel_notice_minutes * 60);
+    if (b->status != BOOKING_CONFIRMED || now >= deadline)
+        return APP_ERR_NOT_CHANGEABLE;
+    return APP_OK;
+}
+
+static enum app_err finish(struct store *s, enum app_err err)
+{
+    if (!err)
+        return store_commit(s);
+    store_rollback(s);
+    return err;
+}
+
+enum app_err bookings_cancel(struct store *s, const struct user *actor, int64_t id,
+                             const char *reason, struct booking *out)
+{
+    struct service svc;
+    enum app_err err = store_begin(s, true);
+    if (err)
+        return err;
+    err = lock_changeable(s, actor, id, out, &svc);
+    if (!err) {
+        out->status = BOOKING_CANCELLED;
+        out->cancelled_at = out->updated_at = clock_now();
+        out->has_cancel_reason = reason != NULL;
+        g_strlcpy(out->cancel_reason, reason ? reason : "", sizeof out->cancel_reason);
+        err = store_booking_update(s, out);
+    }
+    return finish(s, err);
+}
+
+enum app_err bookings_reschedule(struct store *s, const struct user *actor, int64_t id,
+                                 int64_t start, struct booking *out, struct slot_list *next)
+{
+    struct service svc;
+    struct slot_rules rules;
+    bool offered = false;
+    enum app_err err = store_begin(s, true);
+    if (err)
+        return err;
+    err = lock_changeable(s, actor, id, out, &svc);
+    if (!err) {
+        rules = schedule_rules(&svc, out);
+        err = schedule_is_offered(s, &svc, &rules, start, id, &offered);
+    }
+    if (!err && !offered)
+        err = APP_ERR_SLOT_UNAVAILABLE;
+    if (!err) {
+        out->end = start + (out->end - out->start);
+        out->start = start;
+        out->updated_at = clock_now();
+        err = store_booking_update(s, out);
+    }
+    err = finish(s, err == APP_ERR_CONFLICT ? APP_ERR_SLOT_UNAVAILABLE : err);
+    if (err == APP_ERR_SLOT_UNAVAILABLE && schedule_next_slots(s, &svc, &rules, start, id, next))
+        return APP_ERR_INTERNAL;
+    if (err == APP_ERR_SLOT_UNAVAILABLE)
+        store_booking_get(s, id, out);
+    return err;
+}
+
+enum app_err bookings_complete(struct store *s, const struct user *actor, int64_t id,
+                               struct booking *out)
+{
+    enum app_err err = store_begin(s, true);
+    if (err)
+        return err;
+    err = store_booking_lock(s, id, out);
+    if (!err && !visible(actor, out))
+        err = APP_ERR_BOOKING_NOT_FOUND;
+    if (!err && !is_staff(actor, out))
+        err = APP_ERR_FORBIDDEN;
+    if (!err && (out->status != BOOKING_CONFIRMED || out->start > clock_now()))
+        err = APP_ERR_NOT_CHANGEABLE;
+    if (!err) {
+        out->status = BOOKING_COMPLETED;
+        out->updated_at = clock_now();
+        err = store_booking_update(s, out);
+    }
+    return finish(s, err);
+}

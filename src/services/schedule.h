@@ -1,0 +1,38 @@
+/* Feeding the slot engine from the store: a provider's zone, weekly windows,
+ * time off and confirmed bookings around a range, then slots_compute. The
+ * slots endpoint and the booking rules both come through here. */
+#ifndef SERVICES_SCHEDULE_H
+#define SERVICES_SCHEDULE_H
+#include <stdint.h>
+
+#include "core/error.h"
+#include "db/store.h"
+#include "models/service.h"
+#include "services/slots.h"
+
+/* The rules a service offers slots by, with a booking's own duration and
+ * buffers in place of the service's when it is one being moved. */
+struct slot_rules schedule_rules(const struct service *svc, const struct booking *moving);
+
+/* Appends to out the slots of svc with start in [from, to), at most max
+ * (0: all), leaving booking exclude_id (0: none) out of the busy time. */
+enum app_err schedule_slots(struct store *s, const struct service *svc,
+                            const struct slot_rules *rules, int64_t from, int64_t to,
+                            int64_t exclude_id, size_t max, struct slot_list *out);
+
+/* Whether start is offered right now (same inputs as schedule_slots). */
+enum app_err schedule_is_offered(struct store *s, const struct service *svc,
+                                 const struct slot_rules *rules, int64_t start,
+                                 int64_t exclude_id, bool *offered);
+
+/* Up to 3 offered slots after start, within the booking horizon. */
+enum app_err schedule_next_slots(struct store *s, const struct service *svc,
+                                 const struct slot_rules *rules, int64_t start,
+                                 int64_t exclude_id, struct slot_list *out);
+/* The slots endpoint: every offered slot of active service id whose start
+ * falls on the local dates [from_days, to_days] of zone (NULL: the
+ * provider's). Fills svc and the zone name used (64 bytes). */
+enum app_err schedule_service_slots(struct store *s, int64_t id, int64_t from_days,
+                                    int64_t to_days, const char *zone, struct service *svc,
+                                    char *zone_used, struct slot_list *out);
+#endif
