@@ -84,3 +84,4 @@ lint:
 clean:
 	rm -rf build
 .SECONDARY:
+-include fuzz/fuzz.mk

@@ -6,7 +6,7 @@ exits non-zero with a message on standard error.
 
   free-port
   wait URL                                   until GET URL/health answers 200
-  user URL EMAIL PASSWORD ROLE               signup (409 is fine) + login: UID, TOKEN
+  user URL EMAIL PASSWORD ROLE               signup (409 is fine) + login: USER_ID, TOKEN
   touch URL TOKEN                            a few requests of each cheap kind
   booking-setup URL N_CUSTOMERS              provider, schedule, service, customers
   slots-setup URL ENGINE TARGET N            a provider whose service has N bookings
@@ -185,7 +185,7 @@ def main(argv):
     try:
         if cmd == "user":
             uid, token = user(argv[2], argv[3], argv[4], argv[5])
-            out(UID=uid, TOKEN=token)
+            out(USER_ID=uid, TOKEN=token)
         elif cmd == "touch":
             for _ in range(3):
                 call(argv[2], "GET", "/health")

@@ -62,8 +62,12 @@ static bool header_is_hs256(const char *token)
     gsize len = 0;
     guchar *raw = g_base64_decode(b64, &len);
     g_free(b64);
-    json_t *h = json_loadb((const char *)raw, len, 0, NULL);
+    /* As libjwt does: the decoded header is read as a C string, so anything
+     * after a NUL byte is ignored (corpus/token/crash_header_nul_tail). */
+    char *text = raw ? g_strndup((const char *)raw, len) : NULL;
     g_free(raw);
+    json_t *h = text ? json_loads(text, 0, NULL) : NULL;
+    g_free(text);
     bool ok = h && json_is_object(h) && json_is_string(json_object_get(h, "alg")) &&
               g_ascii_strcasecmp(json_string_value(json_object_get(h, "alg")), "HS256") == 0;
     json_decref(h);

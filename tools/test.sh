@@ -14,7 +14,7 @@ step "unit tests"
 make -j"$jobs" --no-print-directory unit
 step "unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
 make -j"$jobs" --no-print-directory unit-asan
-if [ -d fuzz ] && ls fuzz/*.c >/dev/null 2>&1; then
+if [ -f fuzz/fuzz.mk ]; then
   step "fuzz corpora replay"
   make -j"$jobs" --no-print-directory fuzz-replay
 fi

@@ -14,7 +14,7 @@
 
 struct conn_watch {
     int fd;
-    atomic_int_fast64_t ready_since_us; /* 0 while a request is being handled */
+    atomic_int_fast64_t since_us; /* 0 while a request is being handled */
     bool cut;
     struct conn_watch *prev, *next;
 };
@@ -26,7 +26,7 @@ static struct {
     struct conn_watch *head;
     pthread_t thread;
     atomic_bool stop;
-    int64_t timeout_us;
+    int64_t request_us;
     bool running;
 } wd = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
@@ -35,8 +35,8 @@ static void sweep(void)
     int64_t now = clock_mono_us();
     pthread_mutex_lock(&wd.lock);
     for (struct conn_watch *w = wd.head; w; w = w->next) {
-        int64_t since = atomic_load(&w->ready_since_us);
-        if (!w->cut && since && now - since > wd.timeout_us) {
+        int64_t since = atomic_load(&w->since_us);
+        if (!w->cut && since && now - since > wd.request_us) {
             shutdown(w->fd, SHUT_RDWR);
             w->cut = true;
         }
@@ -54,9 +54,9 @@ static void *watch_main(void *arg)
     return NULL;
 }
 
-void watchdog_start(int request_timeout_seconds)
+void watchdog_start(int request_timeout)
 {
-    wd.timeout_us = (int64_t)request_timeout_seconds * 1000000;
+    wd.request_us = (int64_t)request_timeout * 1000000;
     atomic_store(&wd.stop, false);
     wd.running = pthread_create(&wd.thread, NULL, watch_main, NULL) == 0;
 }
@@ -75,7 +75,7 @@ struct conn_watch *watchdog_add(int fd)
     if (!w)
         return NULL;
     w->fd = fd;
-    atomic_store(&w->ready_since_us, clock_mono_us());
+    watchdog_request_done(w);
     pthread_mutex_lock(&wd.lock);
     w->next = wd.head;
     if (wd.head)
@@ -103,13 +103,13 @@ void watchdog_remove(struct conn_watch *w)
 void watchdog_request_received(struct conn_watch *w)
 {
     if (w)
-        atomic_store(&w->ready_since_us, 0);
+        atomic_store(&w->since_us, 0);
 }
 
 void watchdog_request_done(struct conn_watch *w)
 {
     if (w)
-        atomic_store(&w->ready_since_us, clock_mono_us());
+        atomic_store(&w->since_us, clock_mono_us());
 }
 
 bool watchdog_parse_addr(const char *host, int port, struct sockaddr_storage *addr,

@@ -1,7 +1,8 @@
 /* Cuts off clients that deliver a request too slowly: libmicrohttpd's own
  * timeout only notices silence, so one byte a second would hold a connection
- * forever. Every connection must deliver each whole request within the
- * request timeout of becoming ready for it. */
+ * forever. A connection must deliver each whole request (headers and body)
+ * within the request timeout of becoming ready for it (connected, or its last
+ * answer sent), so an idle kept-alive connection also ends after that time. */
 #ifndef API_WATCHDOG_H
 #define API_WATCHDOG_H
 #include <stdbool.h>

@@ -18,7 +18,6 @@ struct config {
     int workers;
     char log_level[8];
     int request_timeout;
-    int connection_timeout;
     int max_connections;
     int per_ip_connections;
     int max_header_bytes;

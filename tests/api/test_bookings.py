@@ -397,6 +397,59 @@ def test_reschedule_overlapping_own_time(make_user):
     assert starts(get_slots(c, s["id"], day)) == [lz(day, "10:30"), lz(day, "11:00")]
 
 
+def test_reschedule_keeps_duration_and_buffers(make_user):
+    p, s = open_provider(make_user, duration_minutes=60, slot_interval_minutes=60)
+    day = future_monday()
+    c = make_user("customer")
+    b = book_ok(c, s["id"], lz(day, "09:00"))
+    r = p.patch(f"{API}/services/{s['id']}",
+                json={"duration_minutes": 30, "buffer_before_minutes": 30, "buffer_after_minutes": 30})
+    assert r.status_code == 200, r.text
+    r = c.post(burl(b["id"], "reschedule"), json={"start": lz(day, "12:00")})
+    assert r.status_code == 200, r.text
+    assert r.json()["start"] == lz(day, "12:00") and r.json()["end"] == lz(day, "13:00")
+    # The booking still occupies [12:00, 13:00) without buffers; a new 30-minute
+    # candidate occupies [s - 30, s + 60): 11:00 fits, 12:00 and 13:00 do not.
+    offered = starts(get_slots(c, s["id"], day))
+    assert lz(day, "11:00") in offered and lz(day, "14:00") in offered
+    assert lz(day, "12:00") not in offered and lz(day, "13:00") not in offered
+
+
+def test_booking_respects_min_notice_and_time_off(make_user):
+    p, s = open_provider(make_user, min_notice_minutes=30 * 24 * 60)
+    day = future_monday()  # 14-20 days ahead: inside the 30-day notice
+    c = make_user("customer")
+    asked = lz(day, "09:00")
+    body = assert_409(book(c, s["id"], asked), "slot_unavailable")
+    nxt = assert_next_slots_offered(c, s["id"], body, asked)
+    assert len(nxt) == 3
+    assert all(parse_z(x["start"]).timestamp() >= time.time() + 30 * 86400 - 120 for x in nxt), nxt
+
+    p2, s2 = open_provider(make_user)
+    r = p2.post(f"{API}/providers/{p2.user['id']}/time-off",
+                json={"start": lz(day, "09:30"), "end": lz(day, "10:30"), "reason": "errand"})
+    assert r.status_code == 201, r.text
+    for hm in ("09:00", "10:00"):
+        body = assert_409(book(c, s2["id"], lz(day, hm)), "slot_unavailable")
+        assert body["next_slots"][0]["start"] == lz(day, "11:00")
+    book_ok(c, s2["id"], lz(day, "11:00"))
+    # Time off may cover existing bookings: they stay.
+    r = p2.post(f"{API}/providers/{p2.user['id']}/time-off",
+                json={"start": lz(day, "10:30"), "end": lz(day, "17:00")})
+    assert r.status_code == 201, r.text
+    mine = all_pages(c, f"{API}/bookings")
+    assert [(x["start"], x["status"]) for x in mine] == [(lz(day, "11:00"), "confirmed")]
+
+
+def test_bookings_need_a_token(base_url):
+    import requests
+    for m, path in (("GET", "/bookings"), ("POST", "/bookings"), ("GET", "/bookings/1"),
+                    ("POST", "/bookings/1/cancel")):
+        r = requests.request(m, base_url + API + path, json={}, timeout=30)
+        assert r.status_code == 401, (m, path, r.status_code)
+        assert r.json() == {"detail": "Not authenticated"}
+
+
 def test_reschedule_cancelled_409(make_user):
     _, s = open_provider(make_user)
     day = future_monday()

@@ -76,6 +76,8 @@ def test_get_provider_not_a_provider_is_404(make_user, admin):
     assert r.status_code == 404, r.text
     r = c.get(f"{API}/providers/987654321")
     assert r.status_code == 404, r.text
+    r = c.get(avail_url(987654321))
+    assert r.status_code == 404, r.text
 
 
 def test_provider_timezone_follows_availability(make_user):
