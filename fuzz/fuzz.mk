@@ -10,6 +10,10 @@
 #                        build/libfuzzer/fuzz_<name> (objects in
 #                        build/libfuzzer/obj)
 
+# Include it after LIB_OBJ and HDRS are set (the end of the Makefile is best);
+# it leaves the default goal alone.
+FUZZ_SAVED_GOAL := $(.DEFAULT_GOAL)
+
 # The makefile that included this one, so sub-makes read the same rules.
 FUZZ_TOP_MAKEFILE := $(firstword $(MAKEFILE_LIST))
 FUZZ_NAMES := $(patsubst fuzz/fuzz_%.c,%,$(sort $(wildcard fuzz/fuzz_*.c)))
@@ -45,3 +49,5 @@ $(B)/fuzz_%: fuzz/fuzz_%.c $(LIB_OBJ) $(HDRS)
 	@$(CC) $(CPPFLAGS_ALL) $(CFLAGS) -fsanitize=fuzzer -o $@ fuzz/fuzz_$*.c $(LIB_OBJ) $(LIBS)
 
 fuzz-libfuzzer-build: $(patsubst %,$(B)/fuzz_%,$(FUZZ_NAMES))
+
+.DEFAULT_GOAL := $(FUZZ_SAVED_GOAL)

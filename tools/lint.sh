@@ -67,6 +67,15 @@ else
     findings=$((findings + $(printf '%s\n' "$routes_out" | wc -l)))
 fi
 
+# (f) The README's configuration table is the binary's own.
+if [ -x build/appointd ]; then
+    readme_cfg=$(sed -n '/<!-- config:begin -->/,/<!-- config:end -->/p' README.md | sed '1d;$d')
+    if [ "$readme_cfg" != "$(build/appointd config)" ]; then
+        echo "README.md:1: configuration table differs from 'build/appointd config'"
+        findings=$((findings + 1))
+    fi
+fi
+
 if [ "$findings" -gt 0 ]; then
     echo "lint: $findings finding(s)" >&2
     exit 1
