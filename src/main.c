@@ -44,8 +44,7 @@ static bool setup_auth(struct store *s)
         log_error("cannot make or read the JWT secret");
         return false;
     }
-    return auth_init(secret, g_config.bcrypt_cost, g_config.access_token_expire_minutes,
-                     g_config.refresh_token_expire_days);
+    return auth_init(secret, &g_config);
 }
 
 static int cmd_serve(void)
@@ -100,7 +99,7 @@ static int cmd_create_admin(int argc, char **argv)
     }
     struct store *s = open_migrated();
     struct user u;
-    enum app_err err = s && auth_init("unused-for-create-admin-unused-32", g_config.bcrypt_cost, 15, 30)
+    enum app_err err = s && auth_init("unused-for-create-admin-unused-32", &g_config)
                            ? users_create_admin(s, email, name, password, &u)
                            : APP_ERR_UNAVAILABLE;
     store_close(s);

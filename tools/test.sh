@@ -26,6 +26,10 @@ pytest_args=(-q -p no:cacheprovider --no-header tests/api)
 step "HTTP suite on SQLite"
 APPOINTD_TEST_DATABASE_URL=sqlite /usr/bin/python3 -m pytest "${pytest_args[@]}"
 
+step "HTTP suite on SQLite, appointd under valgrind (no leaks, no invalid accesses)"
+APPOINTD_TEST_DATABASE_URL=sqlite APPOINTD_BIN="$PWD/tools/valgrind-appointd.sh" \
+  /usr/bin/python3 -m pytest "${pytest_args[@]}" -m "not slow_under_valgrind"
+
 step "HTTP suite on PostgreSQL"
 port=$(tools/pg_cluster.sh start "$pgdir")
 APPOINTD_TEST_DATABASE_URL="postgresql://postgres@127.0.0.1:$port/appointd" \

@@ -1,4 +1,5 @@
 /* /api/v1/auth: signup, login, the OAuth2 token form, refresh, logout. */
+#include <glib.h>
 #include <string.h>
 
 #include "api/handlers.h"
@@ -27,7 +28,10 @@ static void login(struct request *req, struct response *res, const char *email,
                   const char *password)
 {
     struct token_pair tp = {0};
-    enum app_err err = auth_login(req->store, email, password, &tp);
+    int64_t retry_after = 0;
+    enum app_err err = auth_login(req->store, email, password, req->client_ip, &tp, &retry_after);
+    if (err == APP_ERR_TOO_MANY_LOGINS)
+        g_snprintf(res->retry_after, sizeof res->retry_after, "%" G_GINT64_FORMAT, retry_after);
     if (err)
         respond_error(res, err);
     else

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -38,6 +40,7 @@ struct req_ctx {
     bool too_large;
     int64_t start_us;
     char *path_copy;
+    char ip[64];
     char *body;
     size_t body_len;
     struct request req;
@@ -104,9 +107,22 @@ static enum MHD_Result collect_query(void *cls, enum MHD_ValueKind kind, const c
     return MHD_YES;
 }
 
+static void client_ip(struct MHD_Connection *c, char *out, size_t len)
+{
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+    g_strlcpy(out, "unknown", len);
+    if (sa && sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)len);
+    else if (sa && sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)len);
+}
+
 static void fill_request(struct req_ctx *ctx, const char *method)
 {
     struct request *req = &ctx->req;
+    client_ip(ctx->conn, ctx->ip, sizeof ctx->ip);
+    req->client_ip = ctx->ip;
     req->method = method;
     req->content_type = header(ctx->conn, "Content-Type");
     req->authorization = header(ctx->conn, "Authorization");

@@ -53,6 +53,14 @@ static const struct opt opts[] = {
             "connections at once from one client address (0: no limit)"),
     INT_OPT("APPOINTD_MAX_HEADER_BYTES", max_header_bytes, "16384", 1024, 1048576,
             "bytes of request line and headers"),
+    INT_OPT("LOGIN_WINDOW_SECONDS", login_window_seconds, "900", 1, 86400,
+            "window in which failed logins are counted"),
+    INT_OPT("LOGIN_MAX_FAILURES_EMAIL_IP", login_max_failures_email_ip, "10", 1, 1000000,
+            "failed logins of one email from one address before 429"),
+    INT_OPT("LOGIN_MAX_FAILURES_EMAIL", login_max_failures_email, "100", 1, 1000000,
+            "failed logins of one email from all addresses before 429"),
+    INT_OPT("LOGIN_MAX_FAILURES_IP", login_max_failures_ip, "100", 1, 1000000,
+            "failed logins from one address before 429"),
 };
 
 static long default_int(const struct opt *o)

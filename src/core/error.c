@@ -26,6 +26,7 @@ static const struct app_error_info table[APP_ERR__COUNT] = {
     [APP_ERR_IDEM_IN_FLIGHT] = {409, "A request with this Idempotency-Key is in progress",
                                 "idempotency_in_flight"},
     [APP_ERR_TOO_LARGE] = {413, "Request body too large", NULL},
+    [APP_ERR_TOO_MANY_LOGINS] = {429, "Too many login attempts", NULL},
     [APP_ERR_CONFLICT] = {409, "Conflict", NULL},
     [APP_ERR_INTERNAL] = {500, "Internal Server Error", NULL},
     [APP_ERR_UNAVAILABLE] = {503, "Service Unavailable", NULL},

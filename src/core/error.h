@@ -24,6 +24,7 @@ enum app_err {
     APP_ERR_NOT_CHANGEABLE,     /* 409 */
     APP_ERR_IDEM_IN_FLIGHT,     /* 409 */
     APP_ERR_TOO_LARGE,          /* 413 */
+    APP_ERR_TOO_MANY_LOGINS,    /* 429 */
     APP_ERR_CONFLICT,           /* a store-level unique or exclusion violation */
     APP_ERR_INTERNAL,           /* 500 */
     APP_ERR_UNAVAILABLE,        /* 503: the database cannot be reached */

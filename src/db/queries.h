@@ -53,6 +53,11 @@ enum query_id {
     Q_IDEM_GET,          /* user_id, key -> hash, status, body */
     Q_IDEM_FINISH,       /* user_id, key, status, body */
     Q_IDEM_DELETE,       /* user_id, key */
+    Q_LOGIN_FAIL_INSERT,   /* email, ip, at */
+    Q_LOGIN_FAIL_PRUNE,    /* before */
+    Q_LOGIN_FAIL_EMAIL_IP, /* email, ip, since -> count, oldest */
+    Q_LOGIN_FAIL_EMAIL,    /* email, since -> count, oldest */
+    Q_LOGIN_FAIL_IP,       /* ip, since -> count, oldest */
     Q__COUNT
 };
 #endif

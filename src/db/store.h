@@ -68,6 +68,18 @@ enum app_err store_session_revoke(struct store *s, const char *sid, int64_t now)
 enum app_err store_sessions_revoke_user(struct store *s, int64_t user_id, const char *keep_sid,
                                         int64_t now);
 
+/* Failed logins. */
+enum app_err store_login_failure_add(struct store *s, const char *email, const char *ip, int64_t at,
+                                     int64_t prune_before);
+/* Failures since `since`: of email from ip, of email, and from ip; each
+ * with the time of its oldest (0 when none). */
+struct login_failure_counts {
+    int64_t email_ip, email, ip;
+    int64_t email_ip_oldest, email_oldest, ip_oldest;
+};
+enum app_err store_login_failures(struct store *s, const char *email, const char *ip, int64_t since,
+                                  struct login_failure_counts *out);
+
 /* Availability: the weekly windows of a provider and the zone they are in
  * (kept on the provider's user row). replace is one write of the whole
  * schedule: call it inside a transaction. */

@@ -137,6 +137,8 @@ bool schema_token_form(const char *body, size_t len, const char *ct, char *email
         char *lower = g_ascii_strdown(g_strstrip(email), -1);
         memcpy(email, lower, strlen(lower) + 1);
         g_free(lower);
+        if (!*email)
+            field_errors_add(fe, "body", "username", "missing", "Field required");
     }
     form_field(form, "password", password, PASSWORD_BUF, fe);
     g_strfreev(pairs);

@@ -12,14 +12,53 @@
 /* Set once by auth_init before any worker starts; read-only afterwards. */
 static char jwt_key[512];
 static int cost = 12, access_seconds = 900, refresh_seconds = 30 * 86400;
+static struct {
+    int window, email_ip, email, ip;
+} limits = {900, 10, 100, 100};
 
-bool auth_init(const char *jwt_secret, int bcrypt_cost, int access_minutes, int refresh_days)
+bool auth_init(const char *jwt_secret, const struct config *cfg)
 {
     g_strlcpy(jwt_key, jwt_secret, sizeof jwt_key);
-    cost = bcrypt_cost;
-    access_seconds = access_minutes * 60;
-    refresh_seconds = refresh_days * 86400;
+    cost = cfg->bcrypt_cost;
+    access_seconds = cfg->access_token_expire_minutes * 60;
+    refresh_seconds = cfg->refresh_token_expire_days * 86400;
+    limits.window = cfg->login_window_seconds;
+    limits.email_ip = cfg->login_max_failures_email_ip;
+    limits.email = cfg->login_max_failures_email;
+    limits.ip = cfg->login_max_failures_ip;
     return password_init(cost);
+}
+
+/* Seconds until the limit that is reached frees up; 0 when none is reached. */
+static int64_t limited_for(int64_t count, int max, int64_t oldest, int64_t now)
+{
+    if (count < max)
+        return 0;
+    int64_t wait = oldest + limits.window - now;
+    return wait > 0 ? wait : 1;
+}
+
+static enum app_err check_limits(struct store *s, const char *email, const char *ip, int64_t now,
+                                 int64_t *retry_after)
+{
+    struct login_failure_counts c;
+    enum app_err err = store_login_failures(s, email, ip, now - limits.window, &c);
+    if (err)
+        return err;
+    int64_t waits[] = {limited_for(c.email_ip, limits.email_ip, c.email_ip_oldest, now),
+                       limited_for(c.email, limits.email, c.email_oldest, now),
+                       limited_for(c.ip, limits.ip, c.ip_oldest, now)};
+    *retry_after = 0;
+    for (int i = 0; i < 3; i++)
+        if (waits[i] > *retry_after)
+            *retry_after = waits[i];
+    return *retry_after ? APP_ERR_TOO_MANY_LOGINS : APP_OK;
+}
+
+static enum app_err failed(struct store *s, const char *email, const char *ip, int64_t now)
+{
+    enum app_err err = store_login_failure_add(s, email, ip, now, now - limits.window);
+    return err ? err : APP_ERR_BAD_LOGIN;
 }
 
 void token_pair_release(struct token_pair *tp)
@@ -65,18 +104,21 @@ enum app_err auth_signup(struct store *s, struct user *u, const char *password)
 }
 
 enum app_err auth_login(struct store *s, const char *email, const char *password,
-                        struct token_pair *out)
+                        const char *client_ip, struct token_pair *out, int64_t *retry_after)
 {
     struct user u;
-    enum app_err err = store_user_by_email(s, email, &u);
+    int64_t now = clock_now();
+    enum app_err err = check_limits(s, email, client_ip, now, retry_after);
+    if (!err)
+        err = store_user_by_email(s, email, &u);
     if (err == APP_ERR_USER_NOT_FOUND) {
         password_burn();
-        return APP_ERR_BAD_LOGIN;
+        return failed(s, email, client_ip, now);
     }
     if (err)
         return err;
     if (!password_verify(password, u.password_hash) || !u.is_active)
-        return APP_ERR_BAD_LOGIN;
+        return failed(s, email, client_ip, now);
     struct session sess = {.user_id = u.id, .created_at = clock_now()};
     char secret[65];
     sess.expires_at = sess.created_at + refresh_seconds;

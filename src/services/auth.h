@@ -3,6 +3,7 @@
 #define SERVICES_AUTH_H
 #include <stdbool.h>
 
+#include "core/config.h"
 #include "core/error.h"
 #include "core/token.h"
 #include "db/store.h"
@@ -16,16 +17,19 @@ struct token_pair {
     int expires_in;
 };
 
-/* Sets the signing key and bcrypt cost; call once before serving. */
-bool auth_init(const char *jwt_secret, int bcrypt_cost, int access_minutes, int refresh_days);
+/* Sets the signing key, bcrypt cost, token lifetimes and login limits from
+ * cfg; call once before serving. */
+bool auth_init(const char *jwt_secret, const struct config *cfg);
 
 /* Creates the user u (name, email, role set) with password. Sets u's other
  * fields. APP_ERR_EMAIL_TAKEN when the email exists. */
 enum app_err auth_signup(struct store *s, struct user *u, const char *password);
 /* Checks the password and opens a session. APP_ERR_BAD_LOGIN for an unknown
- * email, a wrong password or an inactive user, after the same bcrypt work. */
+ * email, a wrong password or an inactive user, after the same bcrypt work,
+ * and counted against email and client_ip. APP_ERR_TOO_MANY_LOGINS (with
+ * *retry_after in seconds) once too many failures came, without any bcrypt. */
 enum app_err auth_login(struct store *s, const char *email, const char *password,
-                        struct token_pair *out);
+                        const char *client_ip, struct token_pair *out, int64_t *retry_after);
 /* Exchanges a refresh token for a new pair; reusing one revokes its session. */
 enum app_err auth_refresh(struct store *s, const char *refresh_token, struct token_pair *out);
 enum app_err auth_logout(struct store *s, const struct token_claims *claims);

@@ -107,4 +107,12 @@ const char *const postgres_sql[Q__COUNT] = {
     [Q_IDEM_FINISH] = "UPDATE idempotency_keys SET status_code = $3, response_body = $4 "
                       "WHERE user_id = $1 AND key = $2",
     [Q_IDEM_DELETE] = "DELETE FROM idempotency_keys WHERE user_id = $1 AND key = $2",
+    [Q_LOGIN_FAIL_INSERT] = "INSERT INTO login_failures (email, ip, at) VALUES ($1, $2, to_timestamp($3))",
+    [Q_LOGIN_FAIL_PRUNE] = "DELETE FROM login_failures WHERE at < to_timestamp($1)",
+    [Q_LOGIN_FAIL_EMAIL_IP] = "SELECT count(*), " EPOCH("min(at)") " FROM login_failures "
+                              "WHERE email = $1 AND ip = $2 AND at > to_timestamp($3)",
+    [Q_LOGIN_FAIL_EMAIL] = "SELECT count(*), " EPOCH("min(at)") " FROM login_failures "
+                           "WHERE email = $1 AND at > to_timestamp($2)",
+    [Q_LOGIN_FAIL_IP] = "SELECT count(*), " EPOCH("min(at)") " FROM login_failures "
+                        "WHERE ip = $1 AND at > to_timestamp($2)",
 };

@@ -97,4 +97,10 @@ const char *const sqlite_sql[Q__COUNT] = {
     [Q_IDEM_FINISH] = "UPDATE idempotency_keys SET status_code = ?3, response_body = ?4 "
                       "WHERE user_id = ?1 AND key = ?2",
     [Q_IDEM_DELETE] = "DELETE FROM idempotency_keys WHERE user_id = ?1 AND key = ?2",
+    [Q_LOGIN_FAIL_INSERT] = "INSERT INTO login_failures (email, ip, at) VALUES (?1, ?2, ?3)",
+    [Q_LOGIN_FAIL_PRUNE] = "DELETE FROM login_failures WHERE at < ?1",
+    [Q_LOGIN_FAIL_EMAIL_IP] = "SELECT count(*), min(at) FROM login_failures "
+                              "WHERE email = ?1 AND ip = ?2 AND at > ?3",
+    [Q_LOGIN_FAIL_EMAIL] = "SELECT count(*), min(at) FROM login_failures WHERE email = ?1 AND at > ?2",
+    [Q_LOGIN_FAIL_IP] = "SELECT count(*), min(at) FROM login_failures WHERE ip = ?1 AND at > ?2",
 };
