@@ -8,12 +8,19 @@
 
 enum route_auth { AUTH_NONE, AUTH_USER, AUTH_ADMIN };
 
+/* Where a route runs. */
+enum route_run {
+    RUN_IO,     /* cheap and touches no database: answered on the I/O thread */
+    RUN_DB,     /* on a worker, with its database connection (503 without one) */
+    RUN_WORKER, /* on a worker; the handler copes with no connection (readiness) */
+};
+
 struct route {
     const char *method;
     const char *path; /* "/api/v1/users/{id}": {…} matches one non-empty segment */
     handler_fn handler;
     enum route_auth auth;
-    bool on_io_thread; /* cheap and touches no database: answered in place */
+    enum route_run run;
 };
 
 extern const struct route routes[];

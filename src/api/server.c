@@ -256,7 +256,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     }
     ctx->req.body = ctx->body;
     ctx->req.body_len = ctx->body_len;
-    if (routes[ctx->route].on_io_thread) {
+    if (routes[ctx->route].run == RUN_IO) {
         workers_dispatch(&routes[ctx->route], &ctx->req, &ctx->res, NULL);
         ctx->ready = true;
         return queue(ctx);
