@@ -335,7 +335,8 @@ static struct MHD_Daemon *start_daemon(const struct config *cfg)
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->per_ip_connections,
         /* Silence; the watchdog bounds the total time of each request. */
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->request_timeout + 1,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)cfg->max_header_bytes * 2 + 65536,
+        /* The pool holds the request line and headers, plus room to read a body. */
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)cfg->max_header_bytes + 8192,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
         MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
         MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,

@@ -52,7 +52,7 @@ static const struct opt opts[] = {
     INT_OPT("APPOINTD_PER_IP_CONNECTIONS", per_ip_connections, "2000", 0, 1000000,
             "connections at once from one client address (0: no limit)"),
     INT_OPT("APPOINTD_MAX_HEADER_BYTES", max_header_bytes, "16384", 1024, 1048576,
-            "bytes of request line and headers"),
+            "bytes of request line and headers, about (more is a 431)"),
     INT_OPT("LOGIN_WINDOW_SECONDS", login_window_seconds, "900", 1, 86400,
             "window in which failed logins are counted"),
     INT_OPT("LOGIN_MAX_FAILURES_EMAIL_IP", login_max_failures_email_ip, "10", 1, 1000000,

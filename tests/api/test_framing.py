@@ -410,3 +410,17 @@ def test_keep_alive_raw_socket(server):
         assert status == 200
     finally:
         sock.close()
+
+
+def test_oversized_headers_are_refused_and_small_ones_pass(server, base_url):
+    # APPOINTD_MAX_HEADER_BYTES is 16384 by default: 8 KiB passes, 64 KiB is a 431.
+    for size, expected in ((8 * 1024, 200), (64 * 1024, 431)):
+        sock = connect(server)
+        try:
+            sock.sendall(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + b"a" * size + b"\r\n\r\n")
+            sock.settimeout(5)
+            status_line = sock.recv(4096).split(b"\r\n", 1)[0]
+            assert status_line.split(b" ")[1] == str(expected).encode(), (size, status_line)
+        finally:
+            sock.close()
+    health_ok(base_url)

@@ -1,0 +1,193 @@
+/* Unit tests of src/api/router.c with the real route table of
+ * src/api/routes.c. API.md "Conventions": paths have no trailing slash; an
+ * unknown path is a 404; a known path with a wrong method is a 405 whose
+ * Allow header lists the path's methods. */
+#include <criterion/criterion.h>
+#include <glib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "api/handlers.h"
+#include "api/http.h"
+#include "api/router.h"
+
+struct match {
+    int idx;
+    char path[512];
+    const char *params[REQUEST_MAX_PARAMS];
+    char allow[128];
+};
+
+static void match(const char *method, const char *path, struct match *m)
+{
+    memset(m, 0, sizeof *m);
+    snprintf(m->path, sizeof m->path, "%s", path);
+    /* Poison the allow buffer: the router must set it. */
+    memset(m->allow, 'Q', sizeof m->allow - 1);
+    m->idx = router_match(method, m->path, m->params, m->allow, sizeof m->allow);
+}
+
+/* Asserts method path matches the route (method, template). */
+static struct match expect_route(const char *method, const char *path, const char *tmpl)
+{
+    struct match m;
+    match(method, path, &m);
+    cr_assert_geq(m.idx, 0, "%s %s did not match (allow \"%s\")", method, path, m.allow);
+    cr_assert_lt((size_t)m.idx, n_routes);
+    cr_assert_str_eq(routes[m.idx].method, method, "%s %s", method, path);
+    cr_assert_str_eq(routes[m.idx].path, tmpl, "%s %s", method, path);
+    return m;
+}
+
+static void expect_405(const char *method, const char *path, const char *allow)
+{
+    struct match m;
+    match(method, path, &m);
+    cr_assert_eq(m.idx, -1, "%s %s matched route %d", method, path, m.idx);
+    cr_assert_str_eq(m.allow, allow, "%s %s", method, path);
+}
+
+static void expect_404(const char *method, const char *path)
+{
+    struct match m;
+    match(method, path, &m);
+    cr_assert_eq(m.idx, -1, "%s %s matched route %s %s", method, path,
+                 m.idx >= 0 ? routes[m.idx].method : "", m.idx >= 0 ? routes[m.idx].path : "");
+    cr_assert_str_eq(m.allow, "", "%s %s", method, path);
+}
+
+Test(router, static_routes)
+{
+    struct match m = expect_route("GET", "/health", "/health");
+    cr_assert_eq(routes[m.idx].handler, health_get);
+    cr_assert_eq(routes[m.idx].auth, AUTH_NONE);
+    m = expect_route("GET", "/health/ready", "/health/ready");
+    cr_assert_eq(routes[m.idx].handler, health_ready);
+    m = expect_route("GET", "/openapi.json", "/openapi.json");
+    cr_assert_eq(routes[m.idx].handler, openapi_get);
+    m = expect_route("GET", "/metrics", "/metrics");
+    cr_assert_eq(routes[m.idx].handler, metrics_get);
+    m = expect_route("POST", "/api/v1/auth/login", "/api/v1/auth/login");
+    cr_assert_eq(routes[m.idx].handler, auth_login_post);
+    m = expect_route("POST", "/api/v1/auth/logout", "/api/v1/auth/logout");
+    cr_assert_eq(routes[m.idx].auth, AUTH_USER);
+    m = expect_route("GET", "/api/v1/users", "/api/v1/users");
+    cr_assert_eq(routes[m.idx].handler, users_list_get);
+    cr_assert_eq(routes[m.idx].auth, AUTH_ADMIN);
+}
+
+Test(router, literal_segment_wins_over_parameter)
+{
+    struct match m = expect_route("GET", "/api/v1/users/me", "/api/v1/users/me");
+    cr_assert_eq(routes[m.idx].handler, users_me_get);
+    cr_assert_null(m.params[0]);
+    m = expect_route("PATCH", "/api/v1/users/me", "/api/v1/users/me");
+    cr_assert_eq(routes[m.idx].handler, users_me_patch);
+    m = expect_route("GET", "/api/v1/users/12", "/api/v1/users/{id}");
+    cr_assert_eq(routes[m.idx].handler, users_get_one);
+    cr_assert_str_eq(m.params[0], "12");
+}
+
+Test(router, path_parameters)
+{
+    struct match m = expect_route("GET", "/api/v1/bookings/17", "/api/v1/bookings/{id}");
+    cr_assert_str_eq(m.params[0], "17");
+    cr_assert_null(m.params[1]);
+    m = expect_route("POST", "/api/v1/bookings/17/cancel", "/api/v1/bookings/{id}/cancel");
+    cr_assert_str_eq(m.params[0], "17");
+    m = expect_route("POST", "/api/v1/bookings/5/reschedule", "/api/v1/bookings/{id}/reschedule");
+    cr_assert_str_eq(m.params[0], "5");
+    m = expect_route("GET", "/api/v1/services/3/slots", "/api/v1/services/{id}/slots");
+    cr_assert_str_eq(m.params[0], "3");
+    m = expect_route("DELETE", "/api/v1/services/abc", "/api/v1/services/{id}");
+    cr_assert_str_eq(m.params[0], "abc", "the router matches any segment; handlers validate");
+    m = expect_route("GET", "/docs/swagger-ui.css", "/docs/{asset}");
+    cr_assert_str_eq(m.params[0], "swagger-ui.css");
+    m = expect_route("PUT", "/api/v1/providers/9/availability", "/api/v1/providers/{id}/availability");
+    cr_assert_str_eq(m.params[0], "9");
+}
+
+Test(router, two_path_parameters)
+{
+    struct match m = expect_route("DELETE", "/api/v1/providers/5/time-off/7",
+                                  "/api/v1/providers/{id}/time-off/{time_off_id}");
+    cr_assert_eq(routes[m.idx].handler, providers_time_off_delete);
+    cr_assert_str_eq(m.params[0], "5");
+    cr_assert_str_eq(m.params[1], "7");
+    cr_assert_null(m.params[2]);
+    /* The params point into the caller's copy. */
+    cr_assert(m.params[0] >= m.path && m.params[0] < m.path + sizeof m.path);
+    cr_assert(m.params[1] >= m.path && m.params[1] < m.path + sizeof m.path);
+
+    m = expect_route("DELETE", "/api/v1/providers/123456/time-off/987654321",
+                     "/api/v1/providers/{id}/time-off/{time_off_id}");
+    cr_assert_str_eq(m.params[0], "123456");
+    cr_assert_str_eq(m.params[1], "987654321");
+}
+
+Test(router, wrong_method_lists_allow)
+{
+    expect_405("DELETE", "/health", "GET");
+    expect_405("POST", "/health", "GET");
+    expect_405("DELETE", "/api/v1/users/me", "GET, PATCH");
+    expect_405("PUT", "/api/v1/users/me", "GET, PATCH");
+    expect_405("GET", "/api/v1/users/me/password", "POST");
+    expect_405("GET", "/api/v1/auth/login", "POST");
+    expect_405("DELETE", "/api/v1/users/12", "GET, PATCH");
+    expect_405("GET", "/api/v1/providers/5/time-off/7", "DELETE");
+    expect_405("DELETE", "/api/v1/providers/5/availability", "GET, PUT");
+    expect_405("DELETE", "/api/v1/providers/5/time-off", "POST, GET");
+    expect_405("PUT", "/api/v1/services/5", "GET, PATCH, DELETE");
+    expect_405("DELETE", "/api/v1/bookings", "POST, GET");
+    expect_405("GET", "/api/v1/bookings/1/cancel", "POST");
+    expect_405("POST", "/api/v1/bookings/1", "GET");
+    expect_405("POST", "/api/v1/services/1/slots", "GET");
+}
+
+Test(router, methods_are_case_sensitive)
+{
+    expect_405("get", "/health", "GET");
+    expect_405("Get", "/api/v1/users/me", "GET, PATCH");
+}
+
+Test(router, unknown_paths)
+{
+    expect_404("GET", "/");
+    expect_404("GET", "");
+    expect_404("GET", "health");
+    expect_404("GET", "/healthz");
+    expect_404("GET", "/HEALTH");
+    expect_404("GET", "/api");
+    expect_404("GET", "/api/v1");
+    expect_404("GET", "/api/v2/users/me");
+    expect_404("GET", "/api/v1/nope");
+    expect_404("GET", "/api/v1/bookings/1/2");
+    expect_404("GET", "/api/v1/providers/5/time-off/7/8");
+    expect_404("GET", "/a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/p");
+}
+
+Test(router, trailing_slashes_and_empty_segments)
+{
+    expect_404("GET", "/health/");
+    expect_404("GET", "/api/v1/users/");
+    expect_404("GET", "/api/v1/users/me/");
+    expect_404("GET", "/api/v1/bookings/");
+    expect_404("POST", "/api/v1/bookings/");
+    expect_404("GET", "/api/v1/bookings//cancel");
+    expect_404("POST", "/api/v1/bookings//cancel");
+    expect_404("DELETE", "/api/v1/providers//time-off/7");
+    expect_404("DELETE", "/api/v1/providers/5/time-off/");
+    expect_404("GET", "/docs/");
+    expect_404("GET", "//health");
+}
+
+Test(router, small_allow_buffer_is_terminated)
+{
+    char path[64] = "/api/v1/services/5";
+    char allow[8];
+    memset(allow, 'Q', sizeof allow);
+    const char *params[REQUEST_MAX_PARAMS] = {0};
+    cr_assert_eq(router_match("PUT", path, params, allow, sizeof allow), -1);
+    cr_assert_lt(strlen(allow), sizeof allow);
+    cr_assert_eq(strncmp(allow, "GET, PA", 7), 0, "got %s", allow);
+}
