@@ -164,6 +164,7 @@ PG_VERSION=$(psql --version | awk '{ print $3 }')
 SQLITE_VERSION=$(pkg-config --modversion sqlite3)
 WRK_VERSION=$( (wrk -v 2>&1 || true) | awk 'NR == 1 { print $2 }')
 DATE=$(date -u '+%Y-%m-%d %H:%M UTC')
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 GIT_REV=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 if [ -n "$(git status --porcelain -- src 2>/dev/null)" ]; then GIT_REV="$GIT_REV (src/ modified)"; fi
 
@@ -374,6 +375,8 @@ pgdir=""
 
 # --- the report -------------------------------------------------------------------
 
+LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+
 row "a. GET /health, bare libmicrohttpd (median of 3 × ${HEALTH_DUR} s, 64 connections)" \
   "$(printf '%.0f' "$HEALTH_BARE") req/s" "baseline" "—"
 row "a. GET /health, appointd on SQLite (same)" "$(printf '%.0f' "$HEALTH_APP") req/s" "—" "—"
@@ -450,10 +453,13 @@ note "pgbench failed transactions: ${PGB_FAILED:-?}."
   echo "| SQLite | $SQLITE_VERSION |"
   echo "| wrk | $WRK_VERSION |"
   echo "| appointd | $GIT_REV |"
+  echo "| load average (1, 5, 15 min) before the run | $LOAD_BEFORE |"
+  echo "| load average after the run | $LOAD_AFTER |"
   echo
   echo "## Figures"
   echo
-  echo "Targets are informational: the run does not fail on a MISS."
+  echo "Targets are informational: the run does not fail on a MISS. A load average well"
+  echo "above 0 before the run means other work shared the CPUs and every figure is low."
   echo
   echo "| measurement | value | target | result |"
   echo "|---|---|---|---|"

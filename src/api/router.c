@@ -49,6 +49,14 @@ static bool template_match(const char *tmpl, char **seg, int nseg, const char **
     return *t == '\0';
 }
 
+static bool method_listed(const char *allow, const char *method)
+{
+    char **names = g_strsplit(allow, ", ", 0);
+    bool found = g_strv_contains((const char *const *)names, method);
+    g_strfreev(names);
+    return found;
+}
+
 int router_match(const char *method, char *path_copy, const char **params, char *allow,
                  size_t allow_len)
 {
@@ -64,6 +72,9 @@ int router_match(const char *method, char *path_copy, const char **params, char 
             template_match(routes[i].path, seg, nseg, params);
             return (int)i;
         }
+        /* "/users/me" also fits "/users/{id}": name each method once. */
+        if (method_listed(allow, routes[i].method))
+            continue;
         if (allow[0])
             g_strlcat(allow, ", ", allow_len);
         g_strlcat(allow, routes[i].method, allow_len);

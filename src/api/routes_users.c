@@ -46,17 +46,14 @@ void users_me_password_post(struct request *req, struct response *res)
 
 void users_list_get(struct request *req, struct response *res)
 {
-    struct field_errors fe = {0};
     int64_t limit, offset;
     enum role role;
     const char *role_arg = request_query(req, "role");
-    schema_query_int(request_query(req, "limit"), "limit", 1, 100, 50, &limit, &fe);
-    schema_query_int(request_query(req, "offset"), "offset", 0, INT32_MAX, 0, &offset, &fe);
-    if (role_arg && !role_parse(role_arg, &role))
-        field_errors_add(&fe, "query", "role", "enum",
-                         "Input should be 'customer', 'provider' or 'admin'");
-    if (fe.n) {
-        respond_validation(res, &fe);
+    if (!handler_page(req, res, &limit, &offset))
+        return;
+    if (role_arg && !role_parse(role_arg, &role)) {
+        respond_invalid(res, "query", "role", "enum",
+                        "Input should be 'customer', 'provider' or 'admin'");
         return;
     }
     struct user_list list;
@@ -74,13 +71,10 @@ void users_list_get(struct request *req, struct response *res)
 
 void users_get_one(struct request *req, struct response *res)
 {
-    struct field_errors fe = {0};
     int64_t id;
     struct user u;
-    if (!schema_path_id(req->path_params[0], "id", &id, &fe)) {
-        respond_validation(res, &fe);
+    if (!handler_path_id(req, res, 0, "id", &id))
         return;
-    }
     enum app_err err = users_get(req->store, id, &u);
     if (err)
         respond_error(res, err);
@@ -94,8 +88,9 @@ void users_patch(struct request *req, struct response *res)
     struct user_patch p;
     struct user u;
     int64_t id;
-    schema_path_id(req->path_params[0], "id", &id, &fe);
-    if (fe.n || !schema_user_patch(req->body, req->body_len, req->content_type, true, &p, &fe)) {
+    if (!handler_path_id(req, res, 0, "id", &id))
+        return;
+    if (!schema_user_patch(req->body, req->body_len, req->content_type, true, &p, &fe)) {
         respond_validation(res, &fe);
         return;
     }

@@ -317,11 +317,35 @@ static void raise_fd_limit(void)
     }
 }
 
+/* An IPv4 or IPv6 literal, or "localhost", and a port. */
+static bool parse_addr(const char *host, int port, struct sockaddr_storage *addr,
+                         socklen_t *len)
+{
+    memset(addr, 0, sizeof *addr);
+    struct sockaddr_in *v4 = (struct sockaddr_in *)addr;
+    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)addr;
+    if (strcmp(host, "localhost") == 0)
+        host = "127.0.0.1";
+    if (inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
+        v4->sin_family = AF_INET;
+        v4->sin_port = htons((uint16_t)port);
+        *len = sizeof *v4;
+        return true;
+    }
+    if (inet_pton(AF_INET6, host, &v6->sin6_addr) == 1) {
+        v6->sin6_family = AF_INET6;
+        v6->sin6_port = htons((uint16_t)port);
+        *len = sizeof *v6;
+        return true;
+    }
+    return false;
+}
+
 static struct MHD_Daemon *start_daemon(const struct config *cfg)
 {
     struct sockaddr_storage addr;
     socklen_t addr_len;
-    if (!watchdog_parse_addr(cfg->host, cfg->port, &addr, &addr_len))
+    if (!parse_addr(cfg->host, cfg->port, &addr, &addr_len))
         return NULL;
     unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC |
                      MHD_USE_ERROR_LOG;

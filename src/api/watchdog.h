@@ -5,8 +5,6 @@
  * answer sent), so an idle kept-alive connection also ends after that time. */
 #ifndef API_WATCHDOG_H
 #define API_WATCHDOG_H
-#include <stdbool.h>
-#include <sys/socket.h>
 
 struct conn_watch;
 
@@ -19,7 +17,4 @@ void watchdog_remove(struct conn_watch *w);
 void watchdog_request_received(struct conn_watch *w);
 /* The answer is out: the clock starts for the next request. */
 void watchdog_request_done(struct conn_watch *w);
-/* Resolves host (an IPv4 or IPv6 literal, or "localhost") and port. */
-bool watchdog_parse_addr(const char *host, int port, struct sockaddr_storage *addr,
-                         socklen_t *len);
 #endif

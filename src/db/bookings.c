@@ -7,8 +7,9 @@
 #include "core/banned.h"
 #include "db/store_impl.h"
 
-static void booking_from_row(const struct db_rows *r, int i, struct booking *b)
+static void booking_from_row(const struct db_rows *r, int i, void *item)
 {
+    struct booking *b = item;
     memset(b, 0, sizeof *b);
     b->id = db_cell_int(r, i, 0);
     b->service_id = db_cell_int(r, i, 1);
@@ -31,17 +32,8 @@ static void booking_from_row(const struct db_rows *r, int i, struct booking *b)
 static enum app_err booking_rows(struct store *s, enum query_id q, const struct db_value *p, int n,
                                  struct booking_list *out)
 {
-    struct db_rows r;
-    enum app_err err = store_query(s, q, p, n, &r);
-    if (err)
-        return err;
-    out->items = calloc((size_t)r.nrows + 1, sizeof *out->items);
-    if (!out->items)
-        err = APP_ERR_INTERNAL;
-    for (int i = 0; !err && i < r.nrows; i++)
-        booking_from_row(&r, i, &out->items[out->n++]);
-    db_rows_release(&r);
-    return err;
+    return store_query_list(s, q, p, n, sizeof *out->items, booking_from_row, (void **)&out->items,
+                            &out->n);
 }
 
 enum app_err store_booking_insert(struct store *s, struct booking *b)
@@ -59,13 +51,8 @@ enum app_err store_booking_insert(struct store *s, struct booking *b)
                            DB_S(b->notes),
                            DB_I(b->created_at),
                            DB_I(b->updated_at)};
-    struct db_rows r;
-    enum app_err err = store_query(s, Q_BOOKING_INSERT, p, 13, &r);
-    if (err)
-        return err;
-    b->id = r.nrows ? db_cell_int(&r, 0, 0) : 0;
-    db_rows_release(&r);
-    return b->id ? APP_OK : APP_ERR_INTERNAL;
+    enum app_err err = store_query_int(s, Q_BOOKING_INSERT, p, 13, &b->id, NULL);
+    return err ? err : b->id ? APP_OK : APP_ERR_INTERNAL;
 }
 
 static enum app_err one_booking(struct store *s, enum query_id q, int64_t id, struct booking *b)
@@ -102,13 +89,10 @@ enum app_err store_booking_update(struct store *s, const struct booking *b)
                            b->cancelled_at ? DB_I(b->cancelled_at) : DB_NUL,
                            DB_I(booking_occupied_start(b)),
                            DB_I(booking_occupied_end(b))};
-    struct db_rows r;
-    enum app_err err = store_query(s, Q_BOOKING_UPDATE, p, 9, &r);
-    if (err)
-        return err;
-    err = r.nrows ? APP_OK : APP_ERR_BOOKING_NOT_FOUND;
-    db_rows_release(&r);
-    return err;
+    int64_t done;
+    bool found;
+    enum app_err err = store_query_int(s, Q_BOOKING_UPDATE, p, 9, &done, &found);
+    return err ? err : found ? APP_OK : APP_ERR_BOOKING_NOT_FOUND;
 }
 
 enum app_err store_booking_busy(struct store *s, int64_t provider_id, int64_t from, int64_t to,
@@ -129,12 +113,7 @@ enum app_err store_booking_list(struct store *s, const struct booking_filter *f,
                            f->has_to ? DB_I(f->to) : DB_NUL,
                            DB_I(limit),
                            DB_I(offset)};
-    struct db_rows r;
     memset(out, 0, sizeof *out);
-    enum app_err err = store_query(s, Q_BOOKING_COUNT, p, 5, &r);
-    if (err)
-        return err;
-    out->total = r.nrows ? db_cell_int(&r, 0, 0) : 0;
-    db_rows_release(&r);
-    return booking_rows(s, Q_BOOKING_LIST, p, 7, out);
+    enum app_err err = store_query_int(s, Q_BOOKING_COUNT, p, 5, &out->total, NULL);
+    return err ? err : booking_rows(s, Q_BOOKING_LIST, p, 7, out);
 }

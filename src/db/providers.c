@@ -37,52 +37,37 @@ enum app_err store_availability_replace(struct store *s, int64_t provider_id,
     return err;
 }
 
+static void time_off_from_row(const struct db_rows *r, int i, void *item)
+{
+    struct time_off *t = item;
+    t->id = db_cell_int(r, i, 0);
+    t->provider_id = db_cell_int(r, i, 1);
+    t->start = db_cell_int(r, i, 2);
+    t->end = db_cell_int(r, i, 3);
+    g_strlcpy(t->reason, db_cell(r, i, 4) ? db_cell(r, i, 4) : "", sizeof t->reason);
+}
+
 static enum app_err time_off_rows(struct store *s, enum query_id q, const struct db_value *p, int n,
                                   struct time_off_list *out)
 {
-    struct db_rows r;
-    enum app_err err = store_query(s, q, p, n, &r);
-    if (err)
-        return err;
-    out->items = calloc((size_t)r.nrows + 1, sizeof *out->items);
-    if (!out->items)
-        err = APP_ERR_INTERNAL;
-    for (int i = 0; !err && i < r.nrows; i++) {
-        struct time_off *t = &out->items[out->n++];
-        t->id = db_cell_int(&r, i, 0);
-        t->provider_id = db_cell_int(&r, i, 1);
-        t->start = db_cell_int(&r, i, 2);
-        t->end = db_cell_int(&r, i, 3);
-        g_strlcpy(t->reason, db_cell(&r, i, 4) ? db_cell(&r, i, 4) : "", sizeof t->reason);
-    }
-    db_rows_release(&r);
-    return err;
+    return store_query_list(s, q, p, n, sizeof *out->items, time_off_from_row, (void **)&out->items,
+                            &out->n);
 }
 
 enum app_err store_time_off_insert(struct store *s, struct time_off *t)
 {
     struct db_value p[] = {DB_I(t->provider_id), DB_I(t->start), DB_I(t->end), DB_S(t->reason)};
-    struct db_rows r;
-    enum app_err err = store_query(s, Q_TIME_OFF_INSERT, p, 4, &r);
-    if (err)
-        return err;
-    t->id = r.nrows ? db_cell_int(&r, 0, 0) : 0;
-    db_rows_release(&r);
-    return t->id ? APP_OK : APP_ERR_INTERNAL;
+    enum app_err err = store_query_int(s, Q_TIME_OFF_INSERT, p, 4, &t->id, NULL);
+    return err ? err : t->id ? APP_OK : APP_ERR_INTERNAL;
 }
 
 enum app_err store_time_off_list(struct store *s, int64_t provider_id, int limit, int offset,
                                  struct time_off_list *out)
 {
     struct db_value p[] = {DB_I(provider_id), DB_I(limit), DB_I(offset)};
-    struct db_rows count;
     memset(out, 0, sizeof *out);
-    enum app_err err = store_query(s, Q_TIME_OFF_COUNT, p, 1, &count);
-    if (err)
-        return err;
-    out->total = count.nrows ? db_cell_int(&count, 0, 0) : 0;
-    db_rows_release(&count);
-    return time_off_rows(s, Q_TIME_OFF_LIST, p, 3, out);
+    enum app_err err = store_query_int(s, Q_TIME_OFF_COUNT, p, 1, &out->total, NULL);
+    return err ? err : time_off_rows(s, Q_TIME_OFF_LIST, p, 3, out);
 }
 
 enum app_err store_time_off_between(struct store *s, int64_t provider_id, int64_t from, int64_t to,
@@ -96,11 +81,8 @@ enum app_err store_time_off_between(struct store *s, int64_t provider_id, int64_
 enum app_err store_time_off_delete(struct store *s, int64_t provider_id, int64_t id)
 {
     struct db_value p[] = {DB_I(provider_id), DB_I(id)};
-    struct db_rows r;
-    enum app_err err = store_query(s, Q_TIME_OFF_DELETE, p, 2, &r);
-    if (err)
-        return err;
-    err = r.nrows ? APP_OK : APP_ERR_TIME_OFF_NOT_FOUND;
-    db_rows_release(&r);
-    return err;
+    int64_t deleted;
+    bool found;
+    enum app_err err = store_query_int(s, Q_TIME_OFF_DELETE, p, 2, &deleted, &found);
+    return err ? err : found ? APP_OK : APP_ERR_TIME_OFF_NOT_FOUND;
 }

@@ -6,8 +6,9 @@
 #include "core/banned.h"
 #include "db/store_impl.h"
 
-static void service_from_row(const struct db_rows *r, int i, struct service *v)
+static void service_from_row(const struct db_rows *r, int i, void *item)
 {
+    struct service *v = item;
     memset(v, 0, sizeof *v);
     v->id = db_cell_int(r, i, 0);
     v->provider_id = db_cell_int(r, i, 1);
@@ -44,16 +45,9 @@ static void service_params(const struct service *v, struct db_value *p)
 static enum app_err returning_id(struct store *s, enum query_id q, const struct db_value *p, int n,
                                  int64_t *id)
 {
-    struct db_rows r;
-    enum app_err err = store_query(s, q, p, n, &r);
-    if (err)
-        return err;
-    if (r.nrows == 0)
-        err = APP_ERR_SERVICE_NOT_FOUND;
-    else if (id)
-        *id = db_cell_int(&r, 0, 0);
-    db_rows_release(&r);
-    return err;
+    bool found;
+    enum app_err err = store_query_int(s, q, p, n, id, &found);
+    return err ? err : found ? APP_OK : APP_ERR_SERVICE_NOT_FOUND;
 }
 
 enum app_err store_service_insert(struct store *s, struct service *v)
@@ -68,15 +62,14 @@ enum app_err store_service_insert(struct store *s, struct service *v)
 enum app_err store_service_get(struct store *s, int64_t id, struct service *v)
 {
     struct db_value p[] = {DB_I(id)};
-    struct db_rows r;
-    enum app_err err = store_query(s, Q_SERVICE_GET, p, 1, &r);
-    if (err)
-        return err;
-    if (r.nrows == 0)
+    struct service_list list = {0};
+    enum app_err err = store_query_list(s, Q_SERVICE_GET, p, 1, sizeof *list.items, service_from_row,
+                                        (void **)&list.items, &list.n);
+    if (!err && list.n == 0)
         err = APP_ERR_SERVICE_NOT_FOUND;
-    else
-        service_from_row(&r, 0, v);
-    db_rows_release(&r);
+    if (!err)
+        *v = list.items[0];
+    service_list_release(&list);
     return err;
 }
 
@@ -86,28 +79,16 @@ enum app_err store_service_update(struct store *s, const struct service *v)
     service_params(v, p);
     p[0] = DB_I(v->id);
     p[11] = DB_I(v->active);
-    return returning_id(s, Q_SERVICE_UPDATE, p, 12, NULL);
+    int64_t id;
+    return returning_id(s, Q_SERVICE_UPDATE, p, 12, &id);
 }
 
 enum app_err store_service_list(struct store *s, int64_t provider_id, int limit, int offset,
                                 struct service_list *out)
 {
     struct db_value p[] = {DB_I(provider_id), DB_I(limit), DB_I(offset)};
-    struct db_rows r;
     memset(out, 0, sizeof *out);
-    enum app_err err = store_query(s, Q_SERVICE_COUNT, p, 1, &r);
-    if (err)
-        return err;
-    out->total = r.nrows ? db_cell_int(&r, 0, 0) : 0;
-    db_rows_release(&r);
-    err = store_query(s, Q_SERVICE_LIST, p, 3, &r);
-    if (err)
-        return err;
-    out->items = calloc((size_t)r.nrows + 1, sizeof *out->items);
-    if (!out->items)
-        err = APP_ERR_INTERNAL;
-    for (int i = 0; !err && i < r.nrows; i++)
-        service_from_row(&r, i, &out->items[out->n++]);
-    db_rows_release(&r);
-    return err;
+    enum app_err err = store_query_int(s, Q_SERVICE_COUNT, p, 1, &out->total, NULL);
+    return err ? err : store_query_list(s, Q_SERVICE_LIST, p, 3, sizeof *out->items, service_from_row,
+                                        (void **)&out->items, &out->n);
 }

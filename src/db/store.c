@@ -56,6 +56,42 @@ enum app_err store_query(struct store *s, enum query_id id, const struct db_valu
     return s->drv->query(s->conn, id, params, n, rows);
 }
 
+enum app_err store_query_int(struct store *s, enum query_id q, const struct db_value *p, int n,
+                             int64_t *out, bool *found)
+{
+    struct db_rows rows;
+    enum app_err err = store_query(s, q, p, n, &rows);
+    if (err)
+        return err;
+    *out = rows.nrows ? db_cell_int(&rows, 0, 0) : 0;
+    if (found)
+        *found = rows.nrows > 0;
+    db_rows_release(&rows);
+    return APP_OK;
+}
+
+enum app_err store_query_list(struct store *s, enum query_id q, const struct db_value *p, int n,
+                              size_t elem_size, store_row_fn from_row, void **items, int *count)
+{
+    struct db_rows rows;
+    *items = NULL;
+    *count = 0;
+    enum app_err err = store_query(s, q, p, n, &rows);
+    if (err)
+        return err;
+    char *arr = calloc((size_t)rows.nrows + 1, elem_size);
+    if (!arr)
+        err = APP_ERR_INTERNAL;
+    for (int i = 0; !err && i < rows.nrows; i++)
+        from_row(&rows, i, arr + (size_t)i * elem_size);
+    if (!err) {
+        *items = arr;
+        *count = rows.nrows;
+    }
+    db_rows_release(&rows);
+    return err;
+}
+
 enum app_err store_begin(struct store *s, bool write)
 {
     return s->drv->begin(s->conn, write);

@@ -12,4 +12,16 @@ struct store {
 /* Runs query id on s; rows (may be NULL) is filled and owned by the caller. */
 enum app_err store_query(struct store *s, enum query_id id, const struct db_value *params, int n,
                          struct db_rows *rows);
+/* Runs q for one whole number (a count, a new id): *out gets the first column
+ * of the first row, and *found (may be NULL) whether there was a row. */
+enum app_err store_query_int(struct store *s, enum query_id q, const struct db_value *p, int n,
+                             int64_t *out, bool *found);
+
+/* Maps one result row into the item at `item`. */
+typedef void (*store_row_fn)(const struct db_rows *rows, int row, void *item);
+
+/* Runs q and maps every row into a new calloc'd array of elem_size items,
+ * stored in *items (the caller frees it) with its length in *count. */
+enum app_err store_query_list(struct store *s, enum query_id q, const struct db_value *p, int n,
+                              size_t elem_size, store_row_fn from_row, void **items, int *count);
 #endif

@@ -5,8 +5,9 @@
 #include "core/banned.h"
 #include "db/store_impl.h"
 
-static void user_from_row(const struct db_rows *r, int row, struct user *u)
+static void user_from_row(const struct db_rows *r, int row, void *item)
 {
+    struct user *u = item;
     memset(u, 0, sizeof *u);
     u->id = db_cell_int(r, row, 0);
     g_strlcpy(u->name, db_cell(r, row, 1), sizeof u->name);
@@ -40,13 +41,8 @@ enum app_err store_user_insert(struct store *s, struct user *u)
     struct db_value p[] = {DB_S(u->name),     DB_S(u->email),          DB_S(u->password_hash),
                            DB_S(role_name(u->role)), DB_I(u->is_active), DB_S(u->timezone),
                            DB_I(u->created_at)};
-    struct db_rows rows;
-    enum app_err err = store_query(s, Q_USER_INSERT, p, 7, &rows);
-    if (err)
-        return err;
-    u->id = rows.nrows ? db_cell_int(&rows, 0, 0) : 0;
-    db_rows_release(&rows);
-    return u->id ? APP_OK : APP_ERR_INTERNAL;
+    enum app_err err = store_query_int(s, Q_USER_INSERT, p, 7, &u->id, NULL);
+    return err ? err : u->id ? APP_OK : APP_ERR_INTERNAL;
 }
 
 enum app_err store_user_by_id(struct store *s, int64_t id, struct user *u)
@@ -65,36 +61,20 @@ enum app_err store_user_update(struct store *s, const struct user *u)
 {
     struct db_value p[] = {DB_I(u->id),        DB_S(u->name),     DB_S(role_name(u->role)),
                            DB_I(u->is_active), DB_S(u->timezone), DB_S(u->password_hash)};
-    struct db_rows rows;
-    enum app_err err = store_query(s, Q_USER_UPDATE, p, 6, &rows);
-    if (err)
-        return err;
-    err = rows.nrows ? APP_OK : APP_ERR_USER_NOT_FOUND;
-    db_rows_release(&rows);
-    return err;
+    int64_t id;
+    bool found;
+    enum app_err err = store_query_int(s, Q_USER_UPDATE, p, 6, &id, &found);
+    return err ? err : found ? APP_OK : APP_ERR_USER_NOT_FOUND;
 }
 
 enum app_err store_user_list(struct store *s, const enum role *role, int limit, int offset,
                              struct user_list *out)
 {
     struct db_value p[] = {role ? DB_S(role_name(*role)) : DB_NUL, DB_I(limit), DB_I(offset)};
-    struct db_rows rows, count;
     memset(out, 0, sizeof *out);
-    enum app_err err = store_query(s, Q_USER_COUNT, p, 1, &count);
-    if (err)
-        return err;
-    out->total = count.nrows ? db_cell_int(&count, 0, 0) : 0;
-    db_rows_release(&count);
-    err = store_query(s, Q_USER_LIST, p, 3, &rows);
-    if (err)
-        return err;
-    out->items = calloc((size_t)rows.nrows + 1, sizeof *out->items);
-    if (!out->items)
-        err = APP_ERR_INTERNAL;
-    for (int i = 0; !err && i < rows.nrows; i++)
-        user_from_row(&rows, i, &out->items[out->n++]);
-    db_rows_release(&rows);
-    return err;
+    enum app_err err = store_query_int(s, Q_USER_COUNT, p, 1, &out->total, NULL);
+    return err ? err : store_query_list(s, Q_USER_LIST, p, 3, sizeof *out->items, user_from_row,
+                                        (void **)&out->items, &out->n);
 }
 
 enum app_err store_session_insert(struct store *s, const struct session *sess)
@@ -137,13 +117,10 @@ enum app_err store_session_rotate(struct store *s, const char *sid, const char *
                                   const char *new_hash)
 {
     struct db_value p[] = {DB_S(sid), DB_S(old_hash), DB_S(new_hash)};
-    struct db_rows r;
-    enum app_err err = store_query(s, Q_SESSION_ROTATE, p, 3, &r);
-    if (err)
-        return err;
-    err = r.nrows ? APP_OK : APP_ERR_CONFLICT;
-    db_rows_release(&r);
-    return err;
+    int64_t unused;
+    bool found;
+    enum app_err err = store_query_int(s, Q_SESSION_ROTATE, p, 3, &unused, &found);
+    return err ? err : found ? APP_OK : APP_ERR_CONFLICT;
 }
 
 enum app_err store_session_revoke(struct store *s, const char *sid, int64_t now)

@@ -26,14 +26,19 @@ static bool email_ok(const char *e)
     return true;
 }
 
+/* Emails are trimmed by the readers and compared lower-cased. */
+static void lower_in_place(char *s)
+{
+    for (; *s; s++)
+        *s = g_ascii_tolower(*s);
+}
+
 static bool read_email(json_t *obj, char *email, struct field_errors *fe)
 {
     if (!schema_string(obj, "email", true, 1, USER_EMAIL_MAX, true, email, USER_EMAIL_MAX + 1,
                        NULL, fe))
         return false;
-    char *lower = g_ascii_strdown(email, -1);
-    memcpy(email, lower, strlen(lower) + 1);
-    g_free(lower);
+    lower_in_place(email);
     if (!email_ok(email)) {
         field_errors_add(fe, "body", "email", "value_error",
                          "value is not a valid email address");
@@ -81,11 +86,8 @@ bool schema_login(const char *body, size_t len, const char *ct, char *email, cha
     if (!obj)
         return false;
     if (schema_string(obj, "email", true, 1, USER_EMAIL_MAX, true, email, USER_EMAIL_MAX + 1,
-                      NULL, fe)) {
-        char *lower = g_ascii_strdown(email, -1);
-        memcpy(email, lower, strlen(lower) + 1);
-        g_free(lower);
-    }
+                      NULL, fe))
+        lower_in_place(email);
     schema_string(obj, "password", true, 1, PASSWORD_BUF, false, password, PASSWORD_BUF, NULL, fe);
     json_decref(obj);
     return fe->n == 0;
@@ -134,9 +136,7 @@ bool schema_token_form(const char *body, size_t len, const char *ct, char *email
         }
     }
     if (form_field(form, "username", email, USER_EMAIL_MAX + 1, fe)) {
-        char *lower = g_ascii_strdown(g_strstrip(email), -1);
-        memcpy(email, lower, strlen(lower) + 1);
-        g_free(lower);
+        lower_in_place(g_strstrip(email));
         if (!*email)
             field_errors_add(fe, "body", "username", "missing", "Field required");
     }

@@ -28,15 +28,14 @@ static void match(const char *method, const char *path, struct match *m)
 }
 
 /* Asserts method path matches the route (method, template). */
-static struct match expect_route(const char *method, const char *path, const char *tmpl)
+static void expect_route(const char *method, const char *path, const char *tmpl,
+                         struct match *m)
 {
-    struct match m;
-    match(method, path, &m);
-    cr_assert_geq(m.idx, 0, "%s %s did not match (allow \"%s\")", method, path, m.allow);
-    cr_assert_lt((size_t)m.idx, n_routes);
-    cr_assert_str_eq(routes[m.idx].method, method, "%s %s", method, path);
-    cr_assert_str_eq(routes[m.idx].path, tmpl, "%s %s", method, path);
-    return m;
+    match(method, path, m);
+    cr_assert_geq(m->idx, 0, "%s %s did not match (allow \"%s\")", method, path, m->allow);
+    cr_assert_lt((size_t)m->idx, n_routes);
+    cr_assert_str_eq(routes[m->idx].method, method, "%s %s", method, path);
+    cr_assert_str_eq(routes[m->idx].path, tmpl, "%s %s", method, path);
 }
 
 static void expect_405(const char *method, const char *path, const char *allow)
@@ -44,7 +43,7 @@ static void expect_405(const char *method, const char *path, const char *allow)
     struct match m;
     match(method, path, &m);
     cr_assert_eq(m.idx, -1, "%s %s matched route %d", method, path, m.idx);
-    cr_assert_str_eq(m.allow, allow, "%s %s", method, path);
+    cr_assert_str_eq(m.allow, allow, "%s %s: Allow \"%s\", want \"%s\"", method, path, m.allow, allow);
 }
 
 static void expect_404(const char *method, const char *path)
@@ -53,64 +52,68 @@ static void expect_404(const char *method, const char *path)
     match(method, path, &m);
     cr_assert_eq(m.idx, -1, "%s %s matched route %s %s", method, path,
                  m.idx >= 0 ? routes[m.idx].method : "", m.idx >= 0 ? routes[m.idx].path : "");
-    cr_assert_str_eq(m.allow, "", "%s %s", method, path);
+    cr_assert_str_eq(m.allow, "", "%s %s: Allow \"%s\", want \"\"", method, path, m.allow);
 }
 
 Test(router, static_routes)
 {
-    struct match m = expect_route("GET", "/health", "/health");
+    struct match m;
+    expect_route("GET", "/health", "/health", &m);
     cr_assert_eq(routes[m.idx].handler, health_get);
     cr_assert_eq(routes[m.idx].auth, AUTH_NONE);
-    m = expect_route("GET", "/health/ready", "/health/ready");
+    expect_route("GET", "/health/ready", "/health/ready", &m);
     cr_assert_eq(routes[m.idx].handler, health_ready);
-    m = expect_route("GET", "/openapi.json", "/openapi.json");
+    expect_route("GET", "/openapi.json", "/openapi.json", &m);
     cr_assert_eq(routes[m.idx].handler, openapi_get);
-    m = expect_route("GET", "/metrics", "/metrics");
+    expect_route("GET", "/metrics", "/metrics", &m);
     cr_assert_eq(routes[m.idx].handler, metrics_get);
-    m = expect_route("POST", "/api/v1/auth/login", "/api/v1/auth/login");
+    expect_route("POST", "/api/v1/auth/login", "/api/v1/auth/login", &m);
     cr_assert_eq(routes[m.idx].handler, auth_login_post);
-    m = expect_route("POST", "/api/v1/auth/logout", "/api/v1/auth/logout");
+    expect_route("POST", "/api/v1/auth/logout", "/api/v1/auth/logout", &m);
     cr_assert_eq(routes[m.idx].auth, AUTH_USER);
-    m = expect_route("GET", "/api/v1/users", "/api/v1/users");
+    expect_route("GET", "/api/v1/users", "/api/v1/users", &m);
     cr_assert_eq(routes[m.idx].handler, users_list_get);
     cr_assert_eq(routes[m.idx].auth, AUTH_ADMIN);
 }
 
 Test(router, literal_segment_wins_over_parameter)
 {
-    struct match m = expect_route("GET", "/api/v1/users/me", "/api/v1/users/me");
+    struct match m;
+    expect_route("GET", "/api/v1/users/me", "/api/v1/users/me", &m);
     cr_assert_eq(routes[m.idx].handler, users_me_get);
     cr_assert_null(m.params[0]);
-    m = expect_route("PATCH", "/api/v1/users/me", "/api/v1/users/me");
+    expect_route("PATCH", "/api/v1/users/me", "/api/v1/users/me", &m);
     cr_assert_eq(routes[m.idx].handler, users_me_patch);
-    m = expect_route("GET", "/api/v1/users/12", "/api/v1/users/{id}");
+    expect_route("GET", "/api/v1/users/12", "/api/v1/users/{id}", &m);
     cr_assert_eq(routes[m.idx].handler, users_get_one);
     cr_assert_str_eq(m.params[0], "12");
 }
 
 Test(router, path_parameters)
 {
-    struct match m = expect_route("GET", "/api/v1/bookings/17", "/api/v1/bookings/{id}");
+    struct match m;
+    expect_route("GET", "/api/v1/bookings/17", "/api/v1/bookings/{id}", &m);
     cr_assert_str_eq(m.params[0], "17");
     cr_assert_null(m.params[1]);
-    m = expect_route("POST", "/api/v1/bookings/17/cancel", "/api/v1/bookings/{id}/cancel");
+    expect_route("POST", "/api/v1/bookings/17/cancel", "/api/v1/bookings/{id}/cancel", &m);
     cr_assert_str_eq(m.params[0], "17");
-    m = expect_route("POST", "/api/v1/bookings/5/reschedule", "/api/v1/bookings/{id}/reschedule");
+    expect_route("POST", "/api/v1/bookings/5/reschedule", "/api/v1/bookings/{id}/reschedule", &m);
     cr_assert_str_eq(m.params[0], "5");
-    m = expect_route("GET", "/api/v1/services/3/slots", "/api/v1/services/{id}/slots");
+    expect_route("GET", "/api/v1/services/3/slots", "/api/v1/services/{id}/slots", &m);
     cr_assert_str_eq(m.params[0], "3");
-    m = expect_route("DELETE", "/api/v1/services/abc", "/api/v1/services/{id}");
+    expect_route("DELETE", "/api/v1/services/abc", "/api/v1/services/{id}", &m);
     cr_assert_str_eq(m.params[0], "abc", "the router matches any segment; handlers validate");
-    m = expect_route("GET", "/docs/swagger-ui.css", "/docs/{asset}");
+    expect_route("GET", "/docs/swagger-ui.css", "/docs/{asset}", &m);
     cr_assert_str_eq(m.params[0], "swagger-ui.css");
-    m = expect_route("PUT", "/api/v1/providers/9/availability", "/api/v1/providers/{id}/availability");
+    expect_route("PUT", "/api/v1/providers/9/availability", "/api/v1/providers/{id}/availability", &m);
     cr_assert_str_eq(m.params[0], "9");
 }
 
 Test(router, two_path_parameters)
 {
-    struct match m = expect_route("DELETE", "/api/v1/providers/5/time-off/7",
-                                  "/api/v1/providers/{id}/time-off/{time_off_id}");
+    struct match m;
+    expect_route("DELETE", "/api/v1/providers/5/time-off/7",
+                                  "/api/v1/providers/{id}/time-off/{time_off_id}", &m);
     cr_assert_eq(routes[m.idx].handler, providers_time_off_delete);
     cr_assert_str_eq(m.params[0], "5");
     cr_assert_str_eq(m.params[1], "7");
@@ -119,8 +122,8 @@ Test(router, two_path_parameters)
     cr_assert(m.params[0] >= m.path && m.params[0] < m.path + sizeof m.path);
     cr_assert(m.params[1] >= m.path && m.params[1] < m.path + sizeof m.path);
 
-    m = expect_route("DELETE", "/api/v1/providers/123456/time-off/987654321",
-                     "/api/v1/providers/{id}/time-off/{time_off_id}");
+    expect_route("DELETE", "/api/v1/providers/123456/time-off/987654321",
+                     "/api/v1/providers/{id}/time-off/{time_off_id}", &m);
     cr_assert_str_eq(m.params[0], "123456");
     cr_assert_str_eq(m.params[1], "987654321");
 }
@@ -129,8 +132,6 @@ Test(router, wrong_method_lists_allow)
 {
     expect_405("DELETE", "/health", "GET");
     expect_405("POST", "/health", "GET");
-    expect_405("DELETE", "/api/v1/users/me", "GET, PATCH");
-    expect_405("PUT", "/api/v1/users/me", "GET, PATCH");
     expect_405("GET", "/api/v1/users/me/password", "POST");
     expect_405("GET", "/api/v1/auth/login", "POST");
     expect_405("DELETE", "/api/v1/users/12", "GET, PATCH");
@@ -144,10 +145,18 @@ Test(router, wrong_method_lists_allow)
     expect_405("POST", "/api/v1/services/1/slots", "GET");
 }
 
+/* /api/v1/users/me is matched by both /api/v1/users/me and
+ * /api/v1/users/{id}: each method must still be listed once. */
+Test(router, allow_lists_each_method_once)
+{
+    expect_405("DELETE", "/api/v1/users/me", "GET, PATCH");
+    expect_405("PUT", "/api/v1/users/me", "GET, PATCH");
+}
+
 Test(router, methods_are_case_sensitive)
 {
     expect_405("get", "/health", "GET");
-    expect_405("Get", "/api/v1/users/me", "GET, PATCH");
+    expect_405("Get", "/api/v1/bookings", "POST, GET");
 }
 
 Test(router, unknown_paths)

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "core/error.h"
+#include "core/log.h"
 #include "core/timeutil.h"
 #include "db/store.h"
 #include "models/availability.h"
@@ -251,6 +252,7 @@ static int64_t confirmed_count(int64_t provider_id)
 static void setup(void)
 {
     char err[256] = "";
+    log_set_level("warn"); /* no "applied migration" lines */
     snprintf(db_path, sizeof db_path, "/tmp/appointd_test_bookings_XXXXXX");
     int fd = mkstemp(db_path);
     cr_assert_geq(fd, 0, "mkstemp failed");
