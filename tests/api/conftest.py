@@ -175,3 +175,59 @@ def customer(make_user):
 @pytest.fixture
 def provider(make_user):
     return make_user("provider")
+
+
+# --- Every response is held against openapi.json (STYLE.md, 12) -------------------------
+# Each request the suite makes is recorded; at the end every route of the document must
+# have been called, and every status seen must be one the document lists for its route.
+import json as _json
+import re as _re
+import urllib.parse as _urlparse
+
+_OPENAPI = _json.load(open(os.path.join(ROOT, "src", "api", "openapi.json")))
+_SEEN = {}
+_real_request = requests.sessions.Session.request
+
+
+def _template_of(path):
+    for template in _OPENAPI["paths"]:
+        pattern = "^" + _re.sub(r"\{[^/]+\}", "[^/]+", template) + "$"
+        if _re.match(pattern, path):
+            return template
+    return None
+
+
+def _recording_request(self, method, url, *args, **kwargs):
+    response = _real_request(self, method, url, *args, **kwargs)
+    path = _urlparse.urlsplit(url).path
+    template = _template_of(path)
+    if template and method.lower() in _OPENAPI["paths"][template]:
+        _SEEN.setdefault((method.upper(), template), set()).add(response.status_code)
+    return response
+
+
+requests.sessions.Session.request = _recording_request
+
+
+def _undocumented_statuses():
+    problems = []
+    for (method, template), statuses in sorted(_SEEN.items()):
+        documented = _OPENAPI["paths"][template][method.lower()]["responses"]
+        for status in sorted(statuses):
+            if str(status) not in documented and f"{str(status)[0]}XX" not in documented:
+                problems.append(f"{method} {template} answered {status}, not in openapi.json")
+    return problems
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if exitstatus != 0 or session.config.getoption("-k") or session.config.getoption("-m") \
+            or len(session.items) < 100:
+        return  # a partial run cannot judge coverage
+    never = [f"{m.upper()} {p}" for p, ops in _OPENAPI["paths"].items() for m in ops
+             if m in ("get", "post", "put", "patch", "delete") and (m.upper(), p) not in _SEEN]
+    problems = _undocumented_statuses() + [f"{r} was never called by the suite" for r in never]
+    if problems:
+        print("\nopenapi.json check failed:\n  " + "\n  ".join(problems))
+        session.exitstatus = 1
+    else:
+        print(f"\nopenapi.json check: all {len(_SEEN)} operations called, every status documented")

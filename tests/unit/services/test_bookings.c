@@ -737,6 +737,17 @@ Test(bookings, reschedule_keeps_id_duration_and_buffers)
     cr_assert_eq(g.buffer_after_min, 30);
     cr_assert_eq(confirmed_count(P.id), 1);
 
+    /* The offer is checked with the booking's own 60 minutes: 16:30 is on the
+     * new 30-minute grid but 16:30 + 60 min runs past the 17:00 close. */
+    ASSERT_ERR(bookings_reschedule(S, &C1, b.id, at(10, 16, 30), &out, &next),
+               APP_ERR_SLOT_UNAVAILABLE);
+    EXPECT_NEXT(&next, HOUR, at(11, 9, 0), at(11, 9, 30), at(11, 10, 0));
+    slot_list_release(&next);
+    cr_assert_eq(out.start, at(10, 14, 0));
+    ASSERT_ERR(bookings_get(S, &C1, b.id, &g), APP_OK);
+    cr_assert_eq(g.start, at(10, 14, 0));
+    cr_assert_eq(g.end, at(10, 15, 0));
+
     /* The stored occupation is [14:00, 15:30): the new 30-min service cannot
      * start at 15:00 but can at 15:30; the old time is free again. */
     book_refused(&C2, &v, at(10, 15, 0));
