@@ -62,8 +62,8 @@ bool token_verify(const char *key, const char *token, int64_t now, struct token_
         goto out;
     char *end;
     errno = 0;
-    long long id = strtoll(sub, &end, 10);
-    if (errno || *end || id <= 0)
+    long long id = g_ascii_isdigit(sub[0]) ? strtoll(sub, &end, 10) : 0;
+    if (errno || id <= 0 || *end)
         goto out;
     c->user_id = id;
     ok = true;

@@ -196,7 +196,7 @@ enum app_err bookings_complete(struct store *s, const struct user *actor, int64_
         err = APP_ERR_BOOKING_NOT_FOUND;
     if (!err && !is_staff(actor, out))
         err = APP_ERR_FORBIDDEN;
-    if (!err && (out->status != BOOKING_CONFIRMED || out->start > clock_now()))
+    if (!err && (out->status != BOOKING_CONFIRMED || out->start >= clock_now()))
         err = APP_ERR_NOT_CHANGEABLE;
     if (!err) {
         out->status = BOOKING_COMPLETED;
