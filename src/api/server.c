@@ -247,9 +247,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         *upload_size = 0;
         return MHD_YES;
     }
+    watchdog_request_received(ctx->watch);
     if (ctx->ready)
         return queue(ctx);
-    watchdog_request_received(ctx->watch);
     if (ctx->too_large) {
         answer_now(ctx, APP_ERR_TOO_LARGE, true);
         return queue(ctx);
