@@ -9,7 +9,7 @@ exits non-zero with a message on standard error.
   user URL EMAIL PASSWORD ROLE               signup (409 is fine) + login: USER_ID, TOKEN
   touch URL TOKEN                            a few requests of each cheap kind
   booking-setup URL N_CUSTOMERS              provider, schedule, service, customers
-  slots-setup URL ENGINE TARGET N            a provider whose service has N bookings
+  slots-setup URL ENGINE TARGET N            a provider with two services and N bookings
                                              inserted with SQL (ENGINE sqlite: TARGET is
                                              the file; postgres: TARGET is psql's
                                              "-h H -p P -U U DB" connection words)
@@ -130,21 +130,34 @@ def booking_setup(url, n):
 
 
 def slots_setup(url, engine, target, n):
+    """A provider open around the clock with a 5-minute and a 60-minute service,
+    and n bookings of 5 minutes inserted with SQL: one every 10 minutes from
+    00:00 to 12:00 UTC (72 a day) on consecutive days centred on today. In a
+    week a week from now, the 5-minute service offers 180 slots a day (36 in
+    the mornings, 144 in the afternoons) and the 60-minute service 12."""
     pid, ptoken, sid = open_provider(url, "slots")
+    svc60 = expect(f"POST {API}/services",
+                   call(url, "POST", f"{API}/services",
+                        {"name": "Bench slots 60", "duration_minutes": 60, "slot_interval_minutes": 60,
+                         "max_advance_days": 730}, token=ptoken), 201)
     cid, _ = user(url, f"bench-slots-customer-{time.time_ns()}@example.com", PASSWORD, "customer")
-    # n 5-minute bookings, one every 10 minutes (every other slot), centred on today.
-    step, dur = 600, 300
-    first = midnight_utc(0) - (n * step) // 2 // 86400 * 86400
+    per_day, step, dur = 72, 600, 300
+    days = -(-n // per_day)
+    first = midnight_utc(-(days // 2))
     now = int(time.time())
+
+    def start(i):
+        return first + (i // per_day) * 86400 + (i % per_day) * step
+
     if engine == "sqlite":
         import sqlite3
         db = sqlite3.connect(target, timeout=30)
         db.execute("PRAGMA busy_timeout = 30000")
         # Latest first: the no-overlap trigger range-scans the provider's bookings
         # that start before the new one's end, so inserting in ascending order
-        # would cost O(n^2).
+        # can cost O(n^2).
         rows = ((sid, pid, cid, t, t + dur, 0, 0, t, t + dur, "confirmed", "", now, now)
-                for t in (first + i * step for i in reversed(range(n))))
+                for t in (start(i) for i in reversed(range(n))))
         with db:
             db.executemany(
                 "INSERT INTO bookings (service_id, provider_id, customer_id, start_at, end_at,"
@@ -158,13 +171,14 @@ def slots_setup(url, engine, target, n):
             " created_at, updated_at)"
             f" SELECT {sid}, {pid}, {cid}, t, t + interval '5 minutes', 0, 0, t,"
             " t + interval '5 minutes', 'confirmed', '', now(), now()"
-            f" FROM (SELECT to_timestamp({first} + {step} * g) AS t FROM generate_series(0, {n - 1}) g) s;"
+            f" FROM (SELECT to_timestamp({first} + (g / {per_day}) * 86400 + (g % {per_day}) * {step}) AS t"
+            f" FROM generate_series(0, {n - 1}) g) s;"
             " ANALYZE bookings;")
-        subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", *shlex.split(target), "-c", sql],
+        subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", *shlex.split(target), "-c", sql],
                        check=True, stdout=subprocess.DEVNULL)
     day = dt.datetime.fromtimestamp(midnight_utc(7), dt.timezone.utc).date()
-    out(SLOTS_SERVICE_ID=sid, SLOTS_TOKEN=ptoken, SLOTS_FROM=day, SLOTS_TO=day + dt.timedelta(days=6),
-        SLOTS_FIRST=iso(first), SLOTS_LAST=iso(first + (n - 1) * step))
+    out(SLOTS_SERVICE_ID=sid, SLOTS_SERVICE60_ID=svc60["id"], SLOTS_TOKEN=ptoken, SLOTS_FROM=day,
+        SLOTS_TO=day + dt.timedelta(days=6), SLOTS_FIRST=iso(start(0)), SLOTS_LAST=iso(start(n - 1)))
 
 
 def main(argv):

@@ -123,11 +123,11 @@ void services_slots_get(struct request *req, struct response *res)
         return;
     }
     enum app_err err = schedule_service_slots(req->store, id, from_days, to_days, tz, &svc, zone, &list);
+    size_t len = 0;
+    char *text = err ? NULL : schema_slots_text(svc.id, svc.provider_id, zone, &list, &len);
     if (err)
         respond_error(res, err);
     else
-        respond_json(res, 200, json_pack("{s:I,s:I,s:s,s:o}", "service_id", (json_int_t)svc.id,
-                                         "provider_id", (json_int_t)svc.provider_id, "timezone",
-                                         zone, "slots", schema_spans_json(&list)));
+        respond_owned(res, 200, "application/json", text, len);
     slot_list_release(&list);
 }

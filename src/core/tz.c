@@ -35,11 +35,35 @@ static bool iana_name_ok(const char *name)
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+/* Parsed zones by name, shared by every thread: reading a zoneinfo file costs
+ * far more than a slot list. A GTimeZone is immutable; entries live as long as
+ * the process (there are a few hundred names at most). */
+static GMutex cache_lock;
+static GHashTable *cache;
+
+static GTimeZone *zone_lookup(const char *name)
+{
+    g_mutex_lock(&cache_lock);
+    if (!cache)
+        cache = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                      (GDestroyNotify)g_time_zone_unref);
+    GTimeZone *zone = g_hash_table_lookup(cache, name);
+    if (!zone) {
+        zone = iana_name_ok(name) ? g_time_zone_new_identifier(name) : NULL;
+        if (zone)
+            g_hash_table_insert(cache, g_strdup(name), zone);
+    }
+    if (zone)
+        g_time_zone_ref(zone);
+    g_mutex_unlock(&cache_lock);
+    return zone;
+}
+
 struct tz *tz_open(const char *name)
 {
-    if (!iana_name_ok(name))
+    if (!name)
         return NULL;
-    GTimeZone *zone = g_time_zone_new_identifier(name);
+    GTimeZone *zone = zone_lookup(name);
     if (!zone)
         return NULL;
     struct tz *tz = g_new0(struct tz, 1);

@@ -23,12 +23,22 @@ struct db_value {
 #define DB_NUL ((struct db_value){DB_NULL, 0, NULL})
 
 /* A result: nrows × ncols cells as text, row-major; NULL cells are SQL NULLs.
- * Owned by the caller: db_rows_release. */
+ * Drivers fill it with db_rows_add (cell by cell) and db_rows_seal; all text
+ * lives in one buffer. Owned by the caller: db_rows_release. */
 struct db_rows {
     int nrows;
     int ncols;
     char **cells;
+    char *text;
+    size_t text_len, text_cap;
+    size_t *offsets; /* while building: where each cell starts in text, SIZE_MAX for NULL */
+    size_t n_cells, cap_cells;
 };
+
+/* Appends one cell (value NULL: SQL NULL) of len bytes. -1 when memory ran out. */
+int db_rows_add(struct db_rows *rows, const char *value, size_t len);
+/* Ends building: points cells into text. -1 when memory ran out. */
+int db_rows_seal(struct db_rows *rows);
 
 struct db_driver {
     const char *engine;

@@ -70,14 +70,6 @@ enum app_err store_time_off_list(struct store *s, int64_t provider_id, int limit
     return err ? err : time_off_rows(s, Q_TIME_OFF_LIST, p, 3, out);
 }
 
-enum app_err store_time_off_between(struct store *s, int64_t provider_id, int64_t from, int64_t to,
-                                    struct time_off_list *out)
-{
-    struct db_value p[] = {DB_I(provider_id), DB_I(from), DB_I(to)};
-    memset(out, 0, sizeof *out);
-    return time_off_rows(s, Q_TIME_OFF_BETWEEN, p, 3, out);
-}
-
 enum app_err store_time_off_delete(struct store *s, int64_t provider_id, int64_t id)
 {
     struct db_value p[] = {DB_I(provider_id), DB_I(id)};

@@ -34,7 +34,6 @@ enum query_id {
     Q_TIME_OFF_INSERT,   /* provider_id, start, end, reason -> id */
     Q_TIME_OFF_LIST,     /* provider_id, limit, offset -> time off cols */
     Q_TIME_OFF_COUNT,    /* provider_id */
-    Q_TIME_OFF_BETWEEN,  /* provider_id, from, to */
     Q_TIME_OFF_DELETE,   /* provider_id, id -> id */
     Q_SERVICE_INSERT,    /* the service cols but id, active -> id */
     Q_SERVICE_GET,       /* id */
@@ -58,6 +57,7 @@ enum query_id {
     Q_LOGIN_FAIL_EMAIL_IP, /* email, ip, since -> count, oldest */
     Q_LOGIN_FAIL_EMAIL,    /* email, since -> count, oldest */
     Q_LOGIN_FAIL_IP,       /* ip, since -> count, oldest */
+    Q_SCHEDULE,            /* provider_id, from, to, exclude_id -> kind, a, b, c, zone */
     Q__COUNT
 };
 #endif

@@ -1,6 +1,7 @@
 #include "db/store.h"
 
 #include <glib.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -170,12 +171,51 @@ enum app_err store_setting_ensure(struct store *s, const char *key, const char *
 
 void db_rows_release(struct db_rows *rows)
 {
-    if (!rows->cells)
-        return;
-    for (int i = 0; i < rows->nrows * rows->ncols; i++)
-        free(rows->cells[i]);
     free(rows->cells);
+    free(rows->text);
+    free(rows->offsets);
     memset(rows, 0, sizeof *rows);
+}
+
+static int grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return 0;
+    size_t cap2 = *cap ? *cap : 256;
+    while (cap2 < need)
+        cap2 *= 2;
+    void *q = realloc(*p, cap2 * elem);
+    if (!q)
+        return -1;
+    *p = q;
+    *cap = cap2;
+    return 0;
+}
+
+int db_rows_add(struct db_rows *rows, const char *value, size_t len)
+{
+    if (grow((void **)&rows->offsets, &rows->cap_cells, rows->n_cells + 1, sizeof *rows->offsets) ||
+        (value && grow((void **)&rows->text, &rows->text_cap, rows->text_len + len + 1, 1)))
+        return -1;
+    rows->offsets[rows->n_cells++] = value ? rows->text_len : SIZE_MAX;
+    if (value) {
+        memcpy(rows->text + rows->text_len, value, len);
+        rows->text[rows->text_len + len] = '\0';
+        rows->text_len += len + 1;
+    }
+    return 0;
+}
+
+int db_rows_seal(struct db_rows *rows)
+{
+    rows->cells = calloc(rows->n_cells + 1, sizeof *rows->cells);
+    if (!rows->cells)
+        return -1;
+    for (size_t i = 0; i < rows->n_cells; i++)
+        rows->cells[i] = rows->offsets[i] == SIZE_MAX ? NULL : rows->text + rows->offsets[i];
+    free(rows->offsets);
+    rows->offsets = NULL;
+    return 0;
 }
 
 const char *db_cell(const struct db_rows *rows, int row, int col)

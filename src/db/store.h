@@ -87,13 +87,16 @@ enum app_err store_availability_get(struct store *s, int64_t provider_id, struct
 enum app_err store_availability_replace(struct store *s, int64_t provider_id,
                                         const struct availability *a);
 
+/* The slot engine's inputs for provider_id around [from, to): zone, weekly
+ * windows, time off and busy time overlapping the range, leaving booking
+ * exclude_id (0: none) out. APP_ERR_PROVIDER_NOT_FOUND without the user. */
+enum app_err store_schedule(struct store *s, int64_t provider_id, int64_t from, int64_t to,
+                            int64_t exclude_id, struct schedule *out);
+
 /* Time off. */
 enum app_err store_time_off_insert(struct store *s, struct time_off *t); /* sets t->id */
 enum app_err store_time_off_list(struct store *s, int64_t provider_id, int limit, int offset,
                                  struct time_off_list *out);
-/* Every time off of provider_id overlapping [from, to). */
-enum app_err store_time_off_between(struct store *s, int64_t provider_id, int64_t from, int64_t to,
-                                    struct time_off_list *out);
 /* APP_ERR_TIME_OFF_NOT_FOUND when provider_id has no time off id. */
 enum app_err store_time_off_delete(struct store *s, int64_t provider_id, int64_t id);
 

@@ -10,6 +10,17 @@ struct weekly_window {
     int end_min;   /* start_min < end_min ≤ 1440 (1440 is "24:00") */
 };
 
+/* A half-open interval [start, end) of Unix seconds. */
+struct span {
+    int64_t start;
+    int64_t end;
+};
+
+struct span_list {
+    struct span *items;
+    int n;
+};
+
 #define AVAILABILITY_MAX_WINDOWS 168
 
 struct availability {
@@ -34,5 +45,15 @@ struct time_off_list {
     int64_t total;
 };
 
+/* What the slot engine needs of a provider around a range: its zone and
+ * weekly windows, its time off, and the occupied intervals (buffers included)
+ * of its confirmed bookings. */
+struct schedule {
+    struct availability avail;
+    struct span_list time_off;
+    struct span_list busy;
+};
+
 void time_off_list_release(struct time_off_list *list);
+void schedule_release(struct schedule *s);
 #endif

@@ -12,6 +12,14 @@ void time_off_list_release(struct time_off_list *list)
     memset(list, 0, sizeof *list);
 }
 
+void schedule_release(struct schedule *s)
+{
+    free(s->time_off.items);
+    free(s->busy.items);
+    s->time_off = (struct span_list){0};
+    s->busy = (struct span_list){0};
+}
+
 void service_list_release(struct service_list *list)
 {
     free(list->items);

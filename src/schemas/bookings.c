@@ -120,3 +120,29 @@ json_t *schema_spans_json(const struct slot_list *list)
                                              schema_time_json(list->items[i].end, false)));
     return arr;
 }
+
+char *schema_slots_text(int64_t service_id, int64_t provider_id, const char *zone,
+                        const struct slot_list *list, size_t *len)
+{
+    static const char item[] = "{\"start\":\"YYYY-MM-DDTHH:MM:SSZ\",\"end\":\"YYYY-MM-DDTHH:MM:SSZ\"}";
+    GString *out = g_string_sized_new(96 + list->n * sizeof item);
+    g_string_append_printf(out,
+                           "{\"service_id\":%" G_GINT64_FORMAT ",\"provider_id\":%" G_GINT64_FORMAT
+                           ",\"timezone\":\"%s\",\"slots\":[",
+                           service_id, provider_id, zone);
+    char buf[sizeof item + 1];
+    for (size_t i = 0; i < list->n; i++) {
+        /* Fixed-width times: fill the template in place, no formatting per slot. */
+        memcpy(buf, item, sizeof item);
+        rfc3339_format(list->items[i].start, buf + 10);
+        buf[30] = '"';
+        rfc3339_format(list->items[i].end, buf + 39);
+        buf[59] = '"';
+        if (i)
+            g_string_append_c(out, ',');
+        g_string_append_len(out, buf, (gssize)sizeof item - 1);
+    }
+    g_string_append(out, "]}");
+    *len = out->len;
+    return g_string_free(out, FALSE);
+}

@@ -25,4 +25,9 @@ bool schema_slot_range(const char *from, const char *to, const char *tz, int64_t
 
 json_t *schema_booking_json(const struct booking *b);
 json_t *schema_spans_json(const struct slot_list *list);
+/* The slots response as text, written directly: a week of slots is thousands
+ * of objects, and building them as json_t costs more than computing them.
+ * zone must be an IANA name (no characters to escape). Returns malloc'd text. */
+char *schema_slots_text(int64_t service_id, int64_t provider_id, const char *zone,
+                        const struct slot_list *list, size_t *len);
 #endif

@@ -9,9 +9,10 @@
 #include "core/tz.h"
 #include "services/services.h"
 
-/* Two days: more than a booking (1440 + 2 × 240 minutes) or a local day can
- * reach across, so loading this much around a range misses nothing. */
-#define MARGIN (2 * 86400)
+/* A candidate starting in [from, to) occupies at most [from - 240 min,
+ * to + 1440 + 240 min): time off and bookings outside that cannot matter. */
+#define BEFORE (240 * 60)
+#define AFTER ((1440 + 240) * 60)
 
 struct slot_rules schedule_rules(const struct service *svc, const struct booking *moving)
 {
@@ -32,20 +33,13 @@ struct slot_rules schedule_rules(const struct service *svc, const struct booking
 }
 
 struct loaded {
-    struct user provider;
-    struct availability avail;
-    struct time_off_list off;
-    struct booking_list busy;
-    struct span *off_spans, *busy_spans;
+    struct schedule sched;
     struct tz *tz;
 };
 
 static void loaded_release(struct loaded *l)
 {
-    time_off_list_release(&l->off);
-    booking_list_release(&l->busy);
-    free(l->off_spans);
-    free(l->busy_spans);
+    schedule_release(&l->sched);
     tz_free(l->tz);
 }
 
@@ -53,28 +47,14 @@ static enum app_err load(struct store *s, const struct service *svc, int64_t fro
                          int64_t exclude_id, struct loaded *l)
 {
     memset(l, 0, sizeof *l);
-    enum app_err err = store_user_by_id(s, svc->provider_id, &l->provider);
-    if (!err)
-        err = store_availability_get(s, svc->provider_id, &l->avail);
-    if (!err)
-        err = store_time_off_between(s, svc->provider_id, from - MARGIN, to + MARGIN, &l->off);
-    if (!err)
-        err = store_booking_busy(s, svc->provider_id, from - MARGIN, to + MARGIN, exclude_id, &l->busy);
+    enum app_err err = store_schedule(s, svc->provider_id, from - BEFORE, to + AFTER, exclude_id,
+                                      &l->sched);
     if (err)
         return err;
-    l->tz = tz_open(l->provider.timezone);
+    l->tz = tz_open(l->sched.avail.timezone);
     if (!l->tz)
         l->tz = tz_open("UTC");
-    l->off_spans = calloc((size_t)l->off.n + 1, sizeof *l->off_spans);
-    l->busy_spans = calloc((size_t)l->busy.n + 1, sizeof *l->busy_spans);
-    if (!l->tz || !l->off_spans || !l->busy_spans)
-        return APP_ERR_INTERNAL;
-    for (int i = 0; i < l->off.n; i++)
-        l->off_spans[i] = (struct span){l->off.items[i].start, l->off.items[i].end};
-    for (int i = 0; i < l->busy.n; i++)
-        l->busy_spans[i] = (struct span){booking_occupied_start(&l->busy.items[i]),
-                                         booking_occupied_end(&l->busy.items[i])};
-    return APP_OK;
+    return l->tz ? APP_OK : APP_ERR_INTERNAL;
 }
 
 static struct slot_input input_of(const struct loaded *l, const struct slot_rules *rules,
@@ -82,12 +62,12 @@ static struct slot_input input_of(const struct loaded *l, const struct slot_rule
 {
     return (struct slot_input){
         .tz = l->tz,
-        .windows = l->avail.windows,
-        .n_windows = (size_t)l->avail.n,
-        .time_off = l->off_spans,
-        .n_time_off = (size_t)l->off.n,
-        .busy = l->busy_spans,
-        .n_busy = (size_t)l->busy.n,
+        .windows = l->sched.avail.windows,
+        .n_windows = (size_t)l->sched.avail.n,
+        .time_off = l->sched.time_off.items,
+        .n_time_off = (size_t)l->sched.time_off.n,
+        .busy = l->sched.busy.items,
+        .n_busy = (size_t)l->sched.busy.n,
         .rules = *rules,
         .now = clock_now(),
         .from = from,

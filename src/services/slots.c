@@ -6,13 +6,74 @@
 #include "core/banned.h"
 #include "core/timeutil.h"
 
-static bool overlaps(int64_t a1, int64_t a2, int64_t b1, int64_t b2)
+/* Busy time sorted by start, with the running maximum of ends: "does any
+ * span overlap [a, b)?" is then one binary search (spans may overlap each
+ * other, so ends alone are not sorted). */
+struct busy_index {
+    struct span *spans;
+    int64_t *max_end;
+    size_t n;
+};
+
+static int cmp_span(const void *a, const void *b)
 {
-    return a1 < b2 && b1 < a2;
+    const struct span *x = a, *y = b;
+    return (x->start > y->start) - (x->start < y->start);
+}
+
+static bool sorted(const struct span *spans, size_t n)
+{
+    for (size_t i = 1; i < n; i++)
+        if (spans[i - 1].start > spans[i].start)
+            return false;
+    return true;
+}
+
+/* Stores and the engine mostly hand over spans in order already. */
+static void sort_spans(struct span *spans, size_t n)
+{
+    if (!sorted(spans, n))
+        qsort(spans, n, sizeof *spans, cmp_span);
+}
+
+static int busy_index_init(struct busy_index *bi, const struct span *busy, size_t n)
+{
+    bi->n = n;
+    bi->spans = malloc((n + 1) * sizeof *bi->spans);
+    bi->max_end = malloc((n + 1) * sizeof *bi->max_end);
+    if (!bi->spans || !bi->max_end)
+        return -1;
+    if (n)
+        memcpy(bi->spans, busy, n * sizeof *busy);
+    sort_spans(bi->spans, n);
+    for (size_t i = 0; i < n; i++)
+        bi->max_end[i] = i && bi->max_end[i - 1] > bi->spans[i].end ? bi->max_end[i - 1]
+                                                                     : bi->spans[i].end;
+    return 0;
+}
+
+static void busy_index_release(struct busy_index *bi)
+{
+    free(bi->spans);
+    free(bi->max_end);
+}
+
+/* Any span with start < b and end > a? */
+static bool busy_overlaps(const struct busy_index *bi, int64_t a, int64_t b)
+{
+    size_t lo = 0, hi = bi->n; /* count of spans with start < b */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (bi->spans[mid].start < b)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo > 0 && bi->max_end[lo - 1] > a;
 }
 
 /* Rules 1–3 of the contract for a candidate that already lies on a window grid. */
-static bool candidate_free(const struct slot_input *in, int64_t s)
+static bool candidate_free(const struct slot_input *in, const struct busy_index *bi, int64_t s)
 {
     const struct slot_rules *r = &in->rules;
     int64_t e = s + (int64_t)r->duration_min * 60;
@@ -20,14 +81,10 @@ static bool candidate_free(const struct slot_input *in, int64_t s)
         s > in->now + (int64_t)r->max_advance_days * 86400)
         return false;
     for (size_t i = 0; i < in->n_time_off; i++)
-        if (overlaps(s, e, in->time_off[i].start, in->time_off[i].end))
+        if (in->time_off[i].start < e && s < in->time_off[i].end)
             return false;
-    int64_t os = s - (int64_t)r->buffer_before_min * 60;
-    int64_t oe = e + (int64_t)r->buffer_after_min * 60;
-    for (size_t i = 0; i < in->n_busy; i++)
-        if (overlaps(os, oe, in->busy[i].start, in->busy[i].end))
-            return false;
-    return true;
+    return !busy_overlaps(bi, s - (int64_t)r->buffer_before_min * 60,
+                          e + (int64_t)r->buffer_after_min * 60);
 }
 
 static int push(struct slot_list *out, int64_t s, int64_t e)
@@ -46,8 +103,8 @@ static int push(struct slot_list *out, int64_t s, int64_t e)
 
 /* Candidates of one window on one local date: ws + k × interval while the
  * slot still ends inside the window. */
-static int window_slots(const struct slot_input *in, int64_t day, const struct weekly_window *w,
-                        struct slot_list *out)
+static int window_slots(const struct slot_input *in, const struct busy_index *bi, int64_t day,
+                        const struct weekly_window *w, struct slot_list *out)
 {
     int64_t ws = tz_wall_to_utc(in->tz, day, w->start_min);
     int64_t we = tz_wall_to_utc(in->tz, day, w->end_min);
@@ -57,15 +114,9 @@ static int window_slots(const struct slot_input *in, int64_t day, const struct w
     if (s < in->from)
         s = ws + (in->from - ws + step - 1) / step * step;
     for (; s + dur <= we && s < in->to; s += step)
-        if (candidate_free(in, s) && push(out, s, s + dur) < 0)
+        if (candidate_free(in, bi, s) && push(out, s, s + dur) < 0)
             return -1;
     return 0;
-}
-
-static int cmp_span(const void *a, const void *b)
-{
-    const struct span *x = a, *y = b;
-    return (x->start > y->start) - (x->start < y->start);
 }
 
 int slots_compute(const struct slot_input *in, size_t max, struct slot_list *out)
@@ -73,18 +124,20 @@ int slots_compute(const struct slot_input *in, size_t max, struct slot_list *out
     if (in->rules.duration_min <= 0 || in->rules.interval_min <= 0 || in->from >= in->to)
         return 0;
     size_t first = out->n;
-    int rc = 0;
+    struct busy_index bi;
+    int rc = busy_index_init(&bi, in->busy, in->n_busy);
     int64_t d_from = tz_local_days(in->tz, in->from) - 1;
     int64_t d_to = tz_local_days(in->tz, in->to) + 1;
     for (int64_t day = d_from; day <= d_to && rc == 0; day++) {
         int wd = weekday_from_days(day);
         for (size_t i = 0; i < in->n_windows && rc == 0; i++)
             if (in->windows[i].day == wd)
-                rc = window_slots(in, day, &in->windows[i], out);
+                rc = window_slots(in, &bi, day, &in->windows[i], out);
     }
+    busy_index_release(&bi);
     if (out->n == first)
         return rc;
-    qsort(out->items + first, out->n - first, sizeof *out->items, cmp_span);
+    sort_spans(out->items + first, out->n - first);
     size_t n = first;
     for (size_t i = first; i < out->n; i++)
         if (n == first || out->items[i].start != out->items[n - 1].start)

@@ -10,12 +10,6 @@
 #include "core/tz.h"
 #include "models/availability.h"
 
-/* A half-open interval [start, end) of Unix seconds. */
-struct span {
-    int64_t start;
-    int64_t end;
-};
-
 struct slot_rules {
     int duration_min;
     int buffer_before_min;

@@ -90,18 +90,17 @@ static enum app_err pg_exec(void *c, const char *sql)
 static enum app_err copy_rows(PGresult *res, struct db_rows *rows)
 {
     int nr = PQntuples(res), nc = PQnfields(res);
-    rows->nrows = nr;
     rows->ncols = nc;
-    if (nr == 0)
-        return APP_OK;
-    rows->cells = calloc((size_t)nr * (size_t)nc, sizeof *rows->cells);
-    if (!rows->cells)
-        return APP_ERR_INTERNAL;
-    for (int r = 0; r < nr; r++)
-        for (int col = 0; col < nc; col++)
-            if (!PQgetisnull(res, r, col))
-                rows->cells[r * nc + col] = strdup(PQgetvalue(res, r, col));
-    return APP_OK;
+    for (int r = 0; r < nr; r++) {
+        for (int col = 0; col < nc; col++) {
+            bool null = PQgetisnull(res, r, col);
+            if (db_rows_add(rows, null ? NULL : PQgetvalue(res, r, col),
+                            null ? 0 : (size_t)PQgetlength(res, r, col)) < 0)
+                return APP_ERR_INTERNAL;
+        }
+        rows->nrows++;
+    }
+    return db_rows_seal(rows) < 0 ? APP_ERR_INTERNAL : APP_OK;
 }
 
 static enum app_err run_once(struct pg_conn *conn, enum query_id id, const struct db_value *params,

@@ -85,15 +85,11 @@ static enum app_err bind_all(sqlite3_stmt *st, const struct db_value *p, int n)
 
 static enum app_err add_row(sqlite3_stmt *st, struct db_rows *rows)
 {
-    int ncols = sqlite3_column_count(st);
-    char **cells = realloc(rows->cells, sizeof *cells * (size_t)(rows->nrows + 1) * (size_t)ncols);
-    if (!cells)
-        return APP_ERR_INTERNAL;
-    rows->cells = cells;
-    rows->ncols = ncols;
-    for (int c = 0; c < ncols; c++) {
+    rows->ncols = sqlite3_column_count(st);
+    for (int c = 0; c < rows->ncols; c++) {
         const unsigned char *v = sqlite3_column_text(st, c);
-        cells[rows->nrows * ncols + c] = v ? strdup((const char *)v) : NULL;
+        if (db_rows_add(rows, (const char *)v, v ? (size_t)sqlite3_column_bytes(st, c) : 0) < 0)
+            return APP_ERR_INTERNAL;
     }
     rows->nrows++;
     return APP_OK;
@@ -122,6 +118,8 @@ static enum app_err sq_query(void *c, enum query_id id, const struct db_value *p
     }
     if (!err && rc != SQLITE_DONE)
         err = map_error(conn->db, rc);
+    if (!err && rows && db_rows_seal(rows) < 0)
+        err = APP_ERR_INTERNAL;
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     if (err && rows)

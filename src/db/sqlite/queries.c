@@ -53,8 +53,6 @@ const char *const sqlite_sql[Q__COUNT] = {
     [Q_TIME_OFF_LIST] = "SELECT id, provider_id, start_at, end_at, reason FROM time_off "
                         "WHERE provider_id = ?1 ORDER BY start_at, id LIMIT ?2 OFFSET ?3",
     [Q_TIME_OFF_COUNT] = "SELECT count(*) FROM time_off WHERE provider_id = ?1",
-    [Q_TIME_OFF_BETWEEN] = "SELECT id, provider_id, start_at, end_at, reason FROM time_off "
-                           "WHERE provider_id = ?1 AND start_at < ?3 AND end_at > ?2",
     [Q_TIME_OFF_DELETE] = "DELETE FROM time_off WHERE provider_id = ?1 AND id = ?2 RETURNING id",
     [Q_SERVICE_INSERT] = "INSERT INTO services (provider_id, name, description, duration_minutes, "
                          "buffer_before_minutes, buffer_after_minutes, slot_interval_minutes, "
@@ -103,4 +101,14 @@ const char *const sqlite_sql[Q__COUNT] = {
                               "WHERE email = ?1 AND ip = ?2 AND at > ?3",
     [Q_LOGIN_FAIL_EMAIL] = "SELECT count(*), min(at) FROM login_failures WHERE email = ?1 AND at > ?2",
     [Q_LOGIN_FAIL_IP] = "SELECT count(*), min(at) FROM login_failures WHERE ip = ?1 AND at > ?2",
+    /* The slot engine's inputs in one round trip: z(one) row, w(indows),
+     * t(ime off) and b(usy) rows, with the busy-time bound of Q_BOOKING_BUSY. */
+    [Q_SCHEDULE] = "SELECT 'z', 0, 0, 0, timezone FROM users WHERE id = ?1 "
+                   "UNION ALL SELECT 'w', day, start_min, end_min, NULL FROM availability "
+                   "WHERE provider_id = ?1 "
+                   "UNION ALL SELECT 't', start_at, end_at, 0, NULL FROM time_off "
+                   "WHERE provider_id = ?1 AND start_at < ?3 AND end_at > ?2 "
+                   "UNION ALL SELECT 'b', occupied_start, occupied_end, 0, NULL FROM bookings "
+                   "WHERE provider_id = ?1 AND status = 'confirmed' AND occupied_start < ?3 "
+                   "AND occupied_start > ?2 - 172800 AND occupied_end > ?2 AND id <> ?4",
 };

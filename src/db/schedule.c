@@ -1,0 +1,50 @@
+/* The inputs of the slot engine, read in one query. */
+#include <glib.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/banned.h"
+#include "db/store_impl.h"
+
+static int push(struct span_list *list, int64_t start, int64_t end, int cap)
+{
+    if (!list->items)
+        list->items = calloc((size_t)cap + 1, sizeof *list->items);
+    if (!list->items)
+        return -1;
+    list->items[list->n++] = (struct span){start, end};
+    return 0;
+}
+
+enum app_err store_schedule(struct store *s, int64_t provider_id, int64_t from, int64_t to,
+                            int64_t exclude_id, struct schedule *out)
+{
+    struct db_value p[] = {DB_I(provider_id), DB_I(from), DB_I(to), DB_I(exclude_id)};
+    struct db_rows r;
+    bool found = false;
+    memset(out, 0, sizeof *out);
+    enum app_err err = store_query(s, Q_SCHEDULE, p, 4, &r);
+    if (err)
+        return err;
+    for (int i = 0; !err && i < r.nrows; i++) {
+        char kind = db_cell(&r, i, 0)[0];
+        int64_t a = db_cell_int(&r, i, 1), b = db_cell_int(&r, i, 2);
+        if (kind == 'z') {
+            found = true;
+            g_strlcpy(out->avail.timezone, db_cell(&r, i, 4), sizeof out->avail.timezone);
+        } else if (kind == 'w' && out->avail.n < AVAILABILITY_MAX_WINDOWS) {
+            out->avail.windows[out->avail.n++] =
+                (struct weekly_window){(int)a, (int)b, (int)db_cell_int(&r, i, 3)};
+        } else if (kind == 't' && push(&out->time_off, a, b, r.nrows) < 0) {
+            err = APP_ERR_INTERNAL;
+        } else if (kind == 'b' && push(&out->busy, a, b, r.nrows) < 0) {
+            err = APP_ERR_INTERNAL;
+        }
+    }
+    db_rows_release(&r);
+    if (!err && !found)
+        err = APP_ERR_PROVIDER_NOT_FOUND;
+    if (err)
+        schedule_release(out);
+    return err;
+}
