@@ -13,7 +13,8 @@ exits non-zero with a message on standard error.
                                              inserted with SQL (ENGINE sqlite: TARGET is
                                              the file; postgres: TARGET is psql's
                                              "-h H -p P -U U DB" connection words)
-  probe URL TOKEN PATH                       one GET: STATUS, COUNT (of "slots")
+  probe URL TOKEN PATH                       one GET: STATUS, COUNT (of "slots"), VALID,
+                                             BODY_START
 """
 import datetime as dt
 import json
@@ -214,9 +215,10 @@ def main(argv):
         elif cmd == "slots-setup":
             slots_setup(argv[2], argv[3], argv[4], int(argv[5]))
         elif cmd == "probe":
-            st, body, _ = call(argv[2], "GET", argv[4], token=argv[3])
-            count = len(body.get("slots", [])) if isinstance(body, dict) else 0
-            out(STATUS=st, COUNT=count)
+            st, body, text = call(argv[2], "GET", argv[4], token=argv[3])
+            valid = isinstance(body, dict) and isinstance(body.get("slots"), list)
+            out(STATUS=st, COUNT=len(body["slots"]) if valid else 0, VALID=int(valid),
+                BODY_START=text[:120])
         else:
             print(f"unknown command {cmd}", file=sys.stderr)
             return 2

@@ -168,6 +168,12 @@ LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 GIT_REV=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 if [ -n "$(git status --porcelain -- src 2>/dev/null)" ]; then GIT_REV="$GIT_REV (src/ modified)"; fi
 
+# cpu_ticks PID: user + system CPU time of a process, in clock ticks.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+TICKS=$(getconf CLK_TCK)
+# cpu_idle: the machine's idle + iowait ticks, summed over all CPUs (/proc/stat).
+cpu_idle() { awk '$1 == "cpu" { print $5 + $6 }' /proc/stat; }
+
 # --- b. bcrypt ceiling (first, while nothing else runs) ---------------------------
 
 say "bcrypt cost 12: timing 10 hashes on one core"
@@ -222,7 +228,11 @@ done
 # b. logins: alone, then with a low-rate /health probe alongside.
 say "POST /api/v1/auth/login at BCRYPT_COST=12 (${LOGIN_DUR}s, 8 connections)"
 export BENCH_EMAIL=$LOGIN_EMAIL BENCH_PASSWORD=$PASSWORD
+cpu0=$(cpu_ticks "$SQ_PID") idle0=$(cpu_idle) t0=$(date +%s.%N)
 wrk_run login -t2 -c8 -d"${LOGIN_DUR}s" --timeout 10s --latency -s bench/login.lua "$SQ_URL/api/v1/auth/login"
+cpu1=$(cpu_ticks "$SQ_PID") idle1=$(cpu_idle) t1=$(date +%s.%N)
+LOGIN_CORES=$(calc "($cpu1 - $cpu0) / $TICKS / ($t1 - $t0)" 2)
+LOGIN_IDLE=$(calc "($idle1 - $idle0) / $TICKS / ($t1 - $t0)" 2)
 LOGIN_RPS=$(rps login)
 LOGIN_OK=$(status_count login 200)
 LOGIN_TOTAL=$(status_count login '[0-9]+')
@@ -291,7 +301,7 @@ bench_bookings() {
 bench_slots() {
   local engine=$1 url=$2 target=$3 db=sqlite
   local SKIP="" SLOTS_SERVICE_ID="" SLOTS_SERVICE60_ID="" SLOTS_TOKEN="" SLOTS_FROM="" SLOTS_TO=""
-  local SLOTS_FIRST="" SLOTS_LAST="" STATUS="" COUNT="" kind sid path
+  local SLOTS_FIRST="" SLOTS_LAST="" STATUS="" COUNT="" VALID="" BODY_START="" kind sid path
   [ "$engine" = sqlite ] || db=postgres
   say "slots on $engine: set-up through the API, then $SLOT_BOOKINGS bookings inserted with SQL"
   local setup
@@ -310,6 +320,10 @@ bench_slots() {
     if [ "$STATUS" != 200 ]; then
       printf -v "SLOTS_${engine}_SKIP" '%s' "GET /api/v1/services/{id}/slots answers $STATUS"
       return 0
+    fi
+    if [ "$VALID" != 1 ]; then
+      note "The $kind-minute slots answer on $engine was not a JSON object with a slots list: ${BODY_START}…"
+      COUNT="invalid JSON:"
     fi
     say "GET $path on $engine (${DUR}s, 4 connections)"
     BENCH_TOKEN=$SLOTS_TOKEN wrk_run "slots-$engine-$kind" -t2 -c4 -d"${DUR}s" --latency \
@@ -443,6 +457,7 @@ for engine in postgres sqlite; do
 done
 
 note "While logins ran (the probe paced at one request per connection every ${BENCH_PROBE_DELAY_MS:-5} ms), logins ran at $LOGIN_BG_RPS requests/s and the /health probe at $HEALTH_LOADED_RPS requests/s."
+note "During the login run appointd used $LOGIN_CORES of $CORES cores, $(calc "$LOGIN_CORES * 1000 / ($LOGIN_OK_RPS > 0 ? $LOGIN_OK_RPS : 1)" 0) ms of CPU a login (one hash: $(calc "$BCRYPT_S * 1000" 0) ms), and the machine's CPUs were idle $LOGIN_IDLE core-equivalents: the rest went to other processes."
 note "$CORES bcrypt processes hashing at once reached $PAR_RATE hashes/s together (the ceiling above assumes $CORES × one core's rate)."
 note "RSS of the same SQLite process after all its load: $((RSS_AFTER / 1024)) MiB."
 note "/health non-2xx answers from appointd over the 3 rounds: $HEALTH_ERR; socket errors in round 3: $(sockerr health-appointd-3)."

@@ -98,6 +98,11 @@ enum app_err store_begin(struct store *s, bool write)
     return s->drv->begin(s->conn, write);
 }
 
+enum app_err store_begin_guarded(struct store *s)
+{
+    return s->drv->begin_guarded(s->conn);
+}
+
 enum app_err store_commit(struct store *s)
 {
     return s->drv->exec(s->conn, "COMMIT");

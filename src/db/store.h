@@ -34,6 +34,12 @@ enum app_err store_ping(struct store *s);
 /* Transactions. begin(write=true) takes the write lock at once on SQLite
  * (BEGIN IMMEDIATE) so that a check and the write after it are one step. */
 enum app_err store_begin(struct store *s, bool write);
+/* Starts a check-then-insert of a booking. SQLite: BEGIN IMMEDIATE, so the
+ * check and the insert are one step. PostgreSQL: no transaction at all: the
+ * exclusion constraint refuses whatever raced past the check, and READ
+ * COMMITTED would make the check's reads no more consistent, so BEGIN and
+ * COMMIT would only cost two round trips. store_commit/_rollback end it. */
+enum app_err store_begin_guarded(struct store *s);
 enum app_err store_commit(struct store *s);
 void store_rollback(struct store *s);
 

@@ -46,13 +46,13 @@ static enum app_err resolve_customer(struct store *s, const struct user *actor,
     return err;
 }
 
-/* Checks and writes in one transaction: on SQLite BEGIN IMMEDIATE makes it one
- * step; on PostgreSQL the exclusion constraint refuses whatever raced past. */
+/* Checks and writes as one step: on SQLite BEGIN IMMEDIATE makes it so; on
+ * PostgreSQL the exclusion constraint refuses whatever raced past the check. */
 static enum app_err insert_if_offered(struct store *s, const struct service *svc,
                                       const struct slot_rules *rules, struct booking *b)
 {
     bool offered = false;
-    enum app_err err = store_begin(s, true);
+    enum app_err err = store_begin_guarded(s);
     if (err)
         return err;
     err = schedule_is_offered(s, svc, rules, b->start, 0, &offered);

@@ -79,10 +79,13 @@ static enum app_err map_result(struct pg_conn *conn, PGresult *res)
 static enum app_err pg_exec(void *c, const char *sql)
 {
     struct pg_conn *conn = c;
+    bool ends = strcmp(sql, "COMMIT") == 0 || strcmp(sql, "ROLLBACK") == 0;
+    if (ends && !conn->in_tx)
+        return APP_OK; /* a guarded check-then-insert: nothing to end */
     PGresult *res = PQexec(conn->pg, sql);
     enum app_err err = map_result(conn, res);
     PQclear(res);
-    if (strcmp(sql, "COMMIT") == 0 || strcmp(sql, "ROLLBACK") == 0)
+    if (ends)
         conn->in_tx = false;
     return err;
 }
@@ -159,6 +162,13 @@ static enum app_err pg_begin(void *c, bool write)
     return err;
 }
 
+/* The exclusion constraint guards the insert: no transaction (see store.h). */
+static enum app_err pg_begin_guarded(void *c)
+{
+    (void)c;
+    return APP_OK;
+}
+
 const struct db_driver postgres_driver = {
     .engine = "postgresql",
     .connect = pg_connect,
@@ -166,5 +176,6 @@ const struct db_driver postgres_driver = {
     .exec = pg_exec,
     .query = pg_query,
     .begin = pg_begin,
+    .begin_guarded = pg_begin_guarded,
     .migrations = postgres_migrations,
 };

@@ -132,6 +132,11 @@ static enum app_err sq_begin(void *c, bool write)
     return sq_exec(c, write ? "BEGIN IMMEDIATE" : "BEGIN");
 }
 
+static enum app_err sq_begin_guarded(void *c)
+{
+    return sq_begin(c, true);
+}
+
 const struct db_driver sqlite_driver = {
     .engine = "sqlite",
     .connect = sq_connect,
@@ -139,5 +144,6 @@ const struct db_driver sqlite_driver = {
     .exec = sq_exec,
     .query = sq_query,
     .begin = sq_begin,
+    .begin_guarded = sq_begin_guarded,
     .migrations = sqlite_migrations,
 };
