@@ -134,7 +134,7 @@ def slots_setup(url, engine, target, n):
     """A provider open around the clock with a 5-minute and a 60-minute service,
     and n bookings of 5 minutes inserted with SQL: one every 10 minutes from
     00:00 to 12:00 UTC (72 a day) on consecutive days centred on today. In a
-    week a week from now, the 5-minute service offers 180 slots a day (36 in
+    week a week from now, the 5-minute service offers 216 slots a day (72 in
     the mornings, 144 in the afternoons) and the 60-minute service 12."""
     pid, ptoken, sid = open_provider(url, "slots")
     svc60 = expect(f"POST {API}/services",
