@@ -8,6 +8,7 @@
 #include "api/router.h"
 #include "api/server.h"
 #include "core/config.h"
+#include "core/cpu.h"
 #include "core/log.h"
 #include "core/metrics.h"
 #include "core/random.h"
@@ -49,6 +50,8 @@ static bool setup_auth(struct store *s)
 
 static int cmd_serve(void)
 {
+    if (!cpu_background_init())
+        log_warn("bcrypt runs at normal priority: no right to leave SCHED_IDLE again");
     struct store *s = open_migrated();
     bool ok = s && setup_auth(s);
     store_close(s);

@@ -4,16 +4,12 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <unistd.h>
 
 #include "api/respond.h"
 #include "core/banned.h"
 #include "core/log.h"
 #include "db/store.h"
 #include "services/auth.h"
-
-#define WORKER_NICE 10
 
 struct job {
     const struct route *route;
@@ -70,21 +66,11 @@ static struct job *next_job(void)
     return j;
 }
 
-/* Workers yield the CPU to the I/O threads: when bcrypt saturates every core,
- * /health and every answer already computed still go out at once. Linux keeps
- * a nice value per thread. */
-static void lower_priority(void)
-{
-    if (setpriority(PRIO_PROCESS, (id_t)gettid(), WORKER_NICE) != 0)
-        log_warn("worker: cannot lower its priority");
-}
-
 static void *worker_main(void *arg)
 {
     struct store *store = NULL;
     char err[256];
     (void)arg;
-    lower_priority();
     for (struct job *j = next_job(); j; j = next_job()) {
         if (!store && !(store = store_open(pool.url, err, sizeof err)))
             log_error("worker cannot connect: %s", err);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/banned.h"
+#include "core/cpu.h"
 
 static bool equal_ct(const char *a, const char *b, size_t n)
 {
@@ -25,7 +26,9 @@ bool password_hash(const char *password, int cost, char *out)
     struct crypt_data *cd = calloc(1, sizeof *cd);
     if (!cd)
         return false;
+    cpu_background_begin();
     const char *h = crypt_rn(password, salt, cd, sizeof *cd);
+    cpu_background_end();
     bool ok = h && h[0] == '$' && strlen(h) < PASSWORD_HASH_MAX;
     if (ok)
         memcpy(out, h, strlen(h) + 1);
@@ -40,7 +43,9 @@ bool password_verify(const char *password, const char *hash)
     struct crypt_data *cd = calloc(1, sizeof *cd);
     if (!cd)
         return false;
+    cpu_background_begin();
     const char *h = crypt_rn(password, hash, cd, sizeof *cd);
+    cpu_background_end();
     size_t n = strlen(hash);
     bool ok = h && strlen(h) == n && equal_ct(h, hash, n);
     free(cd);

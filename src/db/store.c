@@ -105,7 +105,11 @@ enum app_err store_begin_guarded(struct store *s)
 
 enum app_err store_commit(struct store *s)
 {
-    return s->drv->exec(s->conn, "COMMIT");
+    enum app_err err = s->drv->exec(s->conn, "COMMIT");
+    /* A failed COMMIT leaves the transaction open: end it, nothing is kept. */
+    if (err)
+        store_rollback(s);
+    return err;
 }
 
 void store_rollback(struct store *s)

@@ -1,6 +1,7 @@
 /* SQLite engine: WAL, one connection per worker thread, prepared statements
  * kept for the life of the connection. */
 #include <glib.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +16,14 @@ extern const struct embedded_file sqlite_migrations[];
 struct sqlite_conn {
     sqlite3 *db;
     sqlite3_stmt *stmts[Q__COUNT];
+    bool writing; /* holds `writer` for an open write transaction */
 };
+
+/* One writer at a time in this process. SQLite allows one anyway, but a
+ * writer that finds the file locked sleeps in its busy handler (1, 2, 5, 10 …
+ * 100 ms): taking turns on a mutex instead keeps the queue short and fair.
+ * Other processes on the same file still meet through the busy handler. */
+static pthread_mutex_t writer = PTHREAD_MUTEX_INITIALIZER;
 
 static enum app_err map_error(sqlite3 *db, int rc)
 {
@@ -33,6 +41,11 @@ static enum app_err sq_exec(void *c, const char *sql)
 {
     struct sqlite_conn *conn = c;
     int rc = sqlite3_exec(conn->db, sql, NULL, NULL, NULL);
+    bool ended = (rc == SQLITE_OK && strcmp(sql, "COMMIT") == 0) || strcmp(sql, "ROLLBACK") == 0;
+    if (conn->writing && ended) {
+        conn->writing = false;
+        pthread_mutex_unlock(&writer);
+    }
     return rc == SQLITE_OK ? APP_OK : map_error(conn->db, rc);
 }
 
@@ -109,6 +122,9 @@ static enum app_err sq_query(void *c, enum query_id id, const struct db_value *p
     }
     enum app_err err = bind_all(st, params, n);
     int rc = SQLITE_DONE;
+    bool lone_write = !conn->writing && !sqlite3_stmt_readonly(st);
+    if (lone_write)
+        pthread_mutex_lock(&writer);
     while (!err) {
         rc = sqlite3_step(st);
         if (rc != SQLITE_ROW)
@@ -121,6 +137,8 @@ static enum app_err sq_query(void *c, enum query_id id, const struct db_value *p
     if (!err && rows && db_rows_seal(rows) < 0)
         err = APP_ERR_INTERNAL;
     sqlite3_reset(st);
+    if (lone_write)
+        pthread_mutex_unlock(&writer);
     sqlite3_clear_bindings(st);
     if (err && rows)
         db_rows_release(rows);
@@ -129,7 +147,16 @@ static enum app_err sq_query(void *c, enum query_id id, const struct db_value *p
 
 static enum app_err sq_begin(void *c, bool write)
 {
-    return sq_exec(c, write ? "BEGIN IMMEDIATE" : "BEGIN");
+    struct sqlite_conn *conn = c;
+    if (!write)
+        return sq_exec(c, "BEGIN");
+    pthread_mutex_lock(&writer);
+    enum app_err err = sq_exec(c, "BEGIN IMMEDIATE");
+    if (err)
+        pthread_mutex_unlock(&writer);
+    else
+        conn->writing = true;
+    return err;
 }
 
 static enum app_err sq_begin_guarded(void *c)
