@@ -17,13 +17,14 @@ static int push(struct span_list *list, int64_t start, int64_t end, int cap)
 }
 
 enum app_err store_schedule(struct store *s, int64_t provider_id, int64_t from, int64_t to,
-                            int64_t exclude_id, struct schedule *out)
+                            int64_t exclude_id, bool with_busy, struct schedule *out)
 {
     struct db_value p[] = {DB_I(provider_id), DB_I(from), DB_I(to), DB_I(exclude_id)};
     struct db_rows r;
     bool found = false;
     memset(out, 0, sizeof *out);
-    enum app_err err = store_query(s, Q_SCHEDULE, p, 4, &r);
+    enum app_err err = with_busy ? store_query(s, Q_SCHEDULE, p, 4, &r)
+                                 : store_query(s, Q_SCHEDULE_RULES, p, 3, &r);
     if (err)
         return err;
     for (int i = 0; !err && i < r.nrows; i++) {

@@ -94,10 +94,11 @@ enum app_err store_availability_replace(struct store *s, int64_t provider_id,
                                         const struct availability *a);
 
 /* The slot engine's inputs for provider_id around [from, to): zone, weekly
- * windows, time off and busy time overlapping the range, leaving booking
- * exclude_id (0: none) out. APP_ERR_PROVIDER_NOT_FOUND without the user. */
+ * windows, time off and, with with_busy, the busy time overlapping the range,
+ * leaving booking exclude_id (0: none) out. APP_ERR_PROVIDER_NOT_FOUND
+ * without the user. */
 enum app_err store_schedule(struct store *s, int64_t provider_id, int64_t from, int64_t to,
-                            int64_t exclude_id, struct schedule *out);
+                            int64_t exclude_id, bool with_busy, struct schedule *out);
 
 /* Time off. */
 enum app_err store_time_off_insert(struct store *s, struct time_off *t); /* sets t->id */

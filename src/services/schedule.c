@@ -44,11 +44,11 @@ static void loaded_release(struct loaded *l)
 }
 
 static enum app_err load(struct store *s, const struct service *svc, int64_t from, int64_t to,
-                         int64_t exclude_id, struct loaded *l)
+                         int64_t exclude_id, bool with_busy, struct loaded *l)
 {
     memset(l, 0, sizeof *l);
     enum app_err err = store_schedule(s, svc->provider_id, from - BEFORE, to + AFTER, exclude_id,
-                                      &l->sched);
+                                      with_busy, &l->sched);
     if (err)
         return err;
     l->tz = tz_open(l->sched.avail.timezone);
@@ -80,7 +80,7 @@ enum app_err schedule_slots(struct store *s, const struct service *svc,
                             int64_t exclude_id, size_t max, struct slot_list *out)
 {
     struct loaded l;
-    enum app_err err = load(s, svc, from, to, exclude_id, &l);
+    enum app_err err = load(s, svc, from, to, exclude_id, true, &l);
     if (!err) {
         struct slot_input in = input_of(&l, rules, from, to);
         if (slots_compute(&in, max, out) != 0)
@@ -95,7 +95,11 @@ enum app_err schedule_is_offered(struct store *s, const struct service *svc,
                                  int64_t exclude_id, bool *offered)
 {
     struct loaded l;
-    enum app_err err = load(s, svc, start, start + 1, exclude_id, &l);
+    /* Rule 3 (no overlap with other bookings' buffered time) is the database's
+     * own: the exclusion constraint (PostgreSQL) and the no-overlap triggers
+     * (SQLite) state exactly it and refuse the write that breaks it, so the
+     * check before a write reads no bookings. */
+    enum app_err err = load(s, svc, start, start + 1, exclude_id, false, &l);
     if (!err) {
         struct slot_input in = input_of(&l, rules, start, start + 1);
         *offered = slots_is_offered(&in, start);

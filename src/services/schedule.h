@@ -20,7 +20,9 @@ enum app_err schedule_slots(struct store *s, const struct service *svc,
                             const struct slot_rules *rules, int64_t from, int64_t to,
                             int64_t exclude_id, size_t max, struct slot_list *out);
 
-/* Whether start is offered right now (same inputs as schedule_slots). */
+/* Whether start is offered right now by rules 1 and 2 and the windows, as
+ * schedule_slots would; rule 3 (other bookings) is left to the write, which
+ * the database refuses on overlap (the caller turns that into a 409). */
 enum app_err schedule_is_offered(struct store *s, const struct service *svc,
                                  const struct slot_rules *rules, int64_t start,
                                  int64_t exclude_id, bool *offered);

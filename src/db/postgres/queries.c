@@ -124,4 +124,10 @@ const char *const postgres_sql[Q__COUNT] = {
                    ", 0, NULL FROM bookings WHERE provider_id = $1 AND status = 'confirmed' "
                    "AND tstzrange(occupied_start, occupied_end) && "
                    "tstzrange(to_timestamp($2), to_timestamp($3)) AND id <> $4",
+    [Q_SCHEDULE_RULES] = "SELECT 'z', 0::bigint, 0::bigint, 0, timezone FROM users WHERE id = $1 "
+                   "UNION ALL SELECT 'w', day, start_min, end_min, NULL FROM availability "
+                   "WHERE provider_id = $1 "
+                   "UNION ALL SELECT 't', " EPOCH("start_at") ", " EPOCH("end_at") ", 0, NULL "
+                   "FROM time_off WHERE provider_id = $1 AND start_at < to_timestamp($3) "
+                   "AND end_at > to_timestamp($2) ",
 };

@@ -111,4 +111,9 @@ const char *const sqlite_sql[Q__COUNT] = {
                    "UNION ALL SELECT 'b', occupied_start, occupied_end, 0, NULL FROM bookings "
                    "WHERE provider_id = ?1 AND status = 'confirmed' AND occupied_start < ?3 "
                    "AND occupied_start > ?2 - 172800 AND occupied_end > ?2 AND id <> ?4",
+    [Q_SCHEDULE_RULES] = "SELECT 'z', 0, 0, 0, timezone FROM users WHERE id = ?1 "
+                   "UNION ALL SELECT 'w', day, start_min, end_min, NULL FROM availability "
+                   "WHERE provider_id = ?1 "
+                   "UNION ALL SELECT 't', start_at, end_at, 0, NULL FROM time_off "
+                   "WHERE provider_id = ?1 AND start_at < ?3 AND end_at > ?2 ",
 };
