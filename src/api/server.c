@@ -38,6 +38,7 @@ struct req_ctx {
     bool ready;      /* res holds the answer */
     bool close;      /* answer with Connection: close */
     bool too_large;
+    bool observed;   /* counted in the metrics */
     int64_t start_us;
     char *path_copy;
     char ip[64];
@@ -137,9 +138,19 @@ static void answer_now(struct req_ctx *ctx, enum app_err err, bool close)
     ctx->close = close;
 }
 
+/* Counted when the answer is queued, so a client that has read it also sees
+ * it in /metrics; one that left before any answer counts as 499 at the end. */
+static void observe(struct req_ctx *ctx, int status)
+{
+    const char *method = ctx->req.method ? ctx->req.method : "?";
+    ctx->observed = true;
+    metrics_observe(ctx->route, method, status, clock_mono_us() - ctx->start_us);
+}
+
 static enum MHD_Result queue(struct req_ctx *ctx)
 {
     struct response *r = &ctx->res;
+    observe(ctx, r->status);
     struct MHD_Response *resp = MHD_create_response_from_buffer(
         r->body_len, r->body, r->body_static ? MHD_RESPMEM_PERSISTENT : MHD_RESPMEM_MUST_FREE);
     if (!resp)
@@ -281,7 +292,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     int status = toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? ctx->res.status : 499;
     const char *method = ctx->req.method ? ctx->req.method : "?";
     const char *route = ctx->route >= 0 ? routes[ctx->route].path : "unmatched";
-    metrics_observe(ctx->route, method, status, us);
+    if (!ctx->observed)
+        observe(ctx, 499);
     metrics_in_flight_add(-1);
     atomic_fetch_sub(&in_flight, 1);
     if (log_enabled(LOG_INFO))
