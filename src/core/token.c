@@ -43,13 +43,55 @@ static bool int_grant(jwt_t *jwt, const char *name, int64_t *out)
     return true;
 }
 
+#define CACHE_SLOTS 64
+#define CACHE_TOKEN_MAX 512
+
+struct cached {
+    char token[CACHE_TOKEN_MAX];
+    struct token_claims claims;
+};
+
+/* Set once by token_cache_init; the slots belong to their thread. */
+static char cache_key[512];
+static _Thread_local struct cached cache[CACHE_SLOTS];
+
+void token_cache_init(const char *key)
+{
+    g_strlcpy(cache_key, key, sizeof cache_key);
+}
+
+static struct cached *cache_slot(const char *key, const char *token)
+{
+    if (!cache_key[0] || strcmp(key, cache_key) != 0 || strlen(token) >= CACHE_TOKEN_MAX)
+        return NULL;
+    return &cache[g_str_hash(token) % CACHE_SLOTS];
+}
+
+static bool decode(const char *key, const char *token, int64_t now, struct token_claims *c);
+
 bool token_verify(const char *key, const char *token, int64_t now, struct token_claims *c)
+{
+    if (!token || !*token || strlen(token) > 4096)
+        return false;
+    struct cached *slot = cache_slot(key, token);
+    if (slot && strcmp(slot->token, token) == 0) {
+        *c = slot->claims;
+        return c->exp > now;
+    }
+    if (!decode(key, token, now, c))
+        return false;
+    if (slot) {
+        g_strlcpy(slot->token, token, sizeof slot->token);
+        slot->claims = *c;
+    }
+    return true;
+}
+
+static bool decode(const char *key, const char *token, int64_t now, struct token_claims *c)
 {
     jwt_t *jwt = NULL;
     bool ok = false;
     char sub[24], iss[32];
-    if (!token || !*token || strlen(token) > 4096)
-        return false;
     if (jwt_decode(&jwt, token, (const unsigned char *)key, (int)strlen(key)) != 0)
         return false;
     if (jwt_get_alg(jwt) != JWT_ALG_HS256)

@@ -21,6 +21,12 @@ struct token_claims {
 /* Signs claims with key. Returns a malloc'd token the caller frees, or NULL. */
 char *token_sign(const char *key, const struct token_claims *claims);
 
+/* Lets token_verify remember, per thread, the tokens it verified with key (the
+ * server's own): a client sends the same token with every request, and a
+ * verify costs a JSON parse and an HMAC. exp is still checked every time.
+ * Call once before any thread verifies. */
+void token_cache_init(const char *key);
+
 /* True when token is an HS256 JWT signed with key, issued by us, with every
  * claim present and exp > now; fills claims. */
 bool token_verify(const char *key, const char *token, int64_t now, struct token_claims *claims);

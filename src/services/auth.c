@@ -19,6 +19,7 @@ static struct {
 bool auth_init(const char *jwt_secret, const struct config *cfg)
 {
     g_strlcpy(jwt_key, jwt_secret, sizeof jwt_key);
+    token_cache_init(jwt_key);
     cost = cfg->bcrypt_cost;
     access_seconds = cfg->access_token_expire_minutes * 60;
     refresh_seconds = cfg->refresh_token_expire_days * 86400;
