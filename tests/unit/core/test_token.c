@@ -417,3 +417,26 @@ Test(token, garbage_and_empty_are_refused)
     cr_assert_not(token_verify(KEY, big, NOW, &out));
     g_free(big);
 }
+
+/* The per-thread cache of verified tokens (token_cache_init) must change no
+ * answer: same claims on a hit, exp still checked, other keys not served. */
+Test(token, cache_changes_no_answer)
+{
+    struct token_claims c = claims(), out, again;
+    token_cache_init(KEY);
+    char *tok = token_sign(KEY, &c);
+    cr_assert_not_null(tok);
+    cr_assert(token_verify(KEY, tok, NOW, &out));
+    cr_assert(token_verify(KEY, tok, NOW, &again), "a cached token still verifies");
+    cr_assert_eq(again.user_id, out.user_id);
+    cr_assert_str_eq(again.sid, out.sid);
+    cr_assert_eq(again.exp, c.exp);
+    cr_assert_not(token_verify(KEY, tok, c.exp, &again), "a cached token still expires");
+    cr_assert_not(token_verify(OTHER_KEY, tok, NOW, &again), "another key is not served from the cache");
+    char *tampered = g_strdup(tok);
+    tampered[strlen(tampered) - 2] = tampered[strlen(tampered) - 2] == 'A' ? 'B' : 'A';
+    cr_assert_not(token_verify(KEY, tampered, NOW, &again), "a different string is decoded anew");
+    g_free(tampered);
+    free(tok);
+    token_cache_init("");
+}
