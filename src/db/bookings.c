@@ -58,14 +58,7 @@ enum app_err store_booking_insert(struct store *s, struct booking *b)
 static enum app_err one_booking(struct store *s, enum query_id q, int64_t id, struct booking *b)
 {
     struct db_value p[] = {DB_I(id)};
-    struct booking_list list = {0};
-    enum app_err err = booking_rows(s, q, p, 1, &list);
-    if (!err && list.n == 0)
-        err = APP_ERR_BOOKING_NOT_FOUND;
-    if (!err)
-        *b = list.items[0];
-    booking_list_release(&list);
-    return err;
+    return store_query_one(s, q, p, 1, booking_from_row, b, APP_ERR_BOOKING_NOT_FOUND);
 }
 
 enum app_err store_booking_get(struct store *s, int64_t id, struct booking *b)
@@ -93,14 +86,6 @@ enum app_err store_booking_update(struct store *s, const struct booking *b)
     bool found;
     enum app_err err = store_query_int(s, Q_BOOKING_UPDATE, p, 9, &done, &found);
     return err ? err : found ? APP_OK : APP_ERR_BOOKING_NOT_FOUND;
-}
-
-enum app_err store_booking_busy(struct store *s, int64_t provider_id, int64_t from, int64_t to,
-                                int64_t exclude_id, struct booking_list *out)
-{
-    struct db_value p[] = {DB_I(provider_id), DB_I(from), DB_I(to), DB_I(exclude_id)};
-    memset(out, 0, sizeof *out);
-    return booking_rows(s, Q_BOOKING_BUSY, p, 4, out);
 }
 
 enum app_err store_booking_list(struct store *s, const struct booking_filter *f, int limit,

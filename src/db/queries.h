@@ -44,7 +44,6 @@ enum query_id {
     Q_BOOKING_GET,       /* id */
     Q_BOOKING_LOCK,      /* id: the row, locked for the transaction where the engine can */
     Q_BOOKING_UPDATE,    /* id, start, end, status, cancel_reason, updated_at, cancelled_at, occ_start, occ_end -> id */
-    Q_BOOKING_BUSY,      /* provider_id, from, to, exclude_id */
     Q_BOOKING_LIST,      /* customer_id, provider_id, status, from, to, limit, offset */
     Q_BOOKING_COUNT,     /* customer_id, provider_id, status, from, to */
     Q_IDEM_CLEAR,        /* user_id, key, now */

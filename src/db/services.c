@@ -62,15 +62,7 @@ enum app_err store_service_insert(struct store *s, struct service *v)
 enum app_err store_service_get(struct store *s, int64_t id, struct service *v)
 {
     struct db_value p[] = {DB_I(id)};
-    struct service_list list = {0};
-    enum app_err err = store_query_list(s, Q_SERVICE_GET, p, 1, sizeof *list.items, service_from_row,
-                                        (void **)&list.items, &list.n);
-    if (!err && list.n == 0)
-        err = APP_ERR_SERVICE_NOT_FOUND;
-    if (!err)
-        *v = list.items[0];
-    service_list_release(&list);
-    return err;
+    return store_query_one(s, Q_SERVICE_GET, p, 1, service_from_row, v, APP_ERR_SERVICE_NOT_FOUND);
 }
 
 enum app_err store_service_update(struct store *s, const struct service *v)

@@ -71,6 +71,21 @@ enum app_err store_query_int(struct store *s, enum query_id q, const struct db_v
     return APP_OK;
 }
 
+enum app_err store_query_one(struct store *s, enum query_id q, const struct db_value *p, int n,
+                             store_row_fn from_row, void *item, enum app_err not_found)
+{
+    struct db_rows rows;
+    enum app_err err = store_query(s, q, p, n, &rows);
+    if (err)
+        return err;
+    if (rows.nrows == 0)
+        err = not_found;
+    else
+        from_row(&rows, 0, item);
+    db_rows_release(&rows);
+    return err;
+}
+
 enum app_err store_query_list(struct store *s, enum query_id q, const struct db_value *p, int n,
                               size_t elem_size, store_row_fn from_row, void **items, int *count)
 {

@@ -123,10 +123,6 @@ enum app_err store_booking_get(struct store *s, int64_t id, struct booking *b);
 /* The same, locking the row until the transaction ends (PostgreSQL). */
 enum app_err store_booking_lock(struct store *s, int64_t id, struct booking *b);
 enum app_err store_booking_update(struct store *s, const struct booking *b);
-/* Confirmed bookings of provider_id whose occupied interval overlaps
- * [from, to), except exclude_id (0: none). */
-enum app_err store_booking_busy(struct store *s, int64_t provider_id, int64_t from, int64_t to,
-                                int64_t exclude_id, struct booking_list *out);
 
 /* A page ordered by start then id, with the total. */
 enum app_err store_booking_list(struct store *s, const struct booking_filter *f, int limit,

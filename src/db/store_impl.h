@@ -20,6 +20,10 @@ enum app_err store_query_int(struct store *s, enum query_id q, const struct db_v
 /* Maps one result row into the item at `item`. */
 typedef void (*store_row_fn)(const struct db_rows *rows, int row, void *item);
 
+/* Runs q for at most one row, mapped into item; not_found when there is none. */
+enum app_err store_query_one(struct store *s, enum query_id q, const struct db_value *p, int n,
+                             store_row_fn from_row, void *item, enum app_err not_found);
+
 /* Runs q and maps every row into a new calloc'd array of elem_size items,
  * stored in *items (the caller frees it) with its length in *count. */
 enum app_err store_query_list(struct store *s, enum query_id q, const struct db_value *p, int n,

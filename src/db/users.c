@@ -24,16 +24,7 @@ static void user_from_row(const struct db_rows *r, int row, void *item)
 static enum app_err one_user(struct store *s, enum query_id q, const struct db_value *p, int n,
                              struct user *u)
 {
-    struct db_rows rows;
-    enum app_err err = store_query(s, q, p, n, &rows);
-    if (err)
-        return err;
-    if (rows.nrows == 0)
-        err = APP_ERR_USER_NOT_FOUND;
-    else
-        user_from_row(&rows, 0, u);
-    db_rows_release(&rows);
-    return err;
+    return store_query_one(s, q, p, n, user_from_row, u, APP_ERR_USER_NOT_FOUND);
 }
 
 enum app_err store_user_insert(struct store *s, struct user *u)

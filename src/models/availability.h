@@ -1,6 +1,7 @@
 /* A provider's weekly schedule and time off. Plain data. */
 #ifndef MODELS_AVAILABILITY_H
 #define MODELS_AVAILABILITY_H
+#include <stddef.h>
 #include <stdint.h>
 
 /* A weekly opening window in the provider's wall time. */
@@ -20,6 +21,15 @@ struct span_list {
     struct span *items;
     int n;
 };
+
+/* The slot engine's output: a growing array of slots. */
+struct slot_list {
+    struct span *items;
+    size_t n;
+    size_t cap;
+};
+
+void slot_list_release(struct slot_list *list);
 
 #define AVAILABILITY_MAX_WINDOWS 168
 

@@ -12,6 +12,12 @@ void time_off_list_release(struct time_off_list *list)
     memset(list, 0, sizeof *list);
 }
 
+void slot_list_release(struct slot_list *list)
+{
+    free(list->items);
+    memset(list, 0, sizeof *list);
+}
+
 void schedule_release(struct schedule *s)
 {
     free(s->time_off.items);

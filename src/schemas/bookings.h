@@ -6,7 +6,7 @@
 
 #include "core/error.h"
 #include "models/booking.h"
-#include "services/slots.h"
+#include "models/availability.h"
 
 bool schema_booking_request(const char *body, size_t len, const char *ct,
                             struct booking_request *req, struct field_errors *fe);

@@ -158,9 +158,3 @@ bool slots_is_offered(const struct slot_input *in, int64_t start)
     slot_list_release(&list);
     return offered;
 }
-
-void slot_list_release(struct slot_list *list)
-{
-    free(list->items);
-    memset(list, 0, sizeof *list);
-}

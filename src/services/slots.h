@@ -35,12 +35,6 @@ struct slot_input {
     int64_t to;
 };
 
-struct slot_list {
-    struct span *items;
-    size_t n;
-    size_t cap;
-};
-
 /* Appends to out, ascending and without repeats, every slot offered by in
  * whose start lies in [in->from, in->to), stopping after `max` slots (0: no
  * limit). Returns 0, or -1 when memory ran out (out then holds what was found). */
@@ -50,5 +44,4 @@ int slots_compute(const struct slot_input *in, size_t max, struct slot_list *out
  * in->to are ignored). */
 bool slots_is_offered(const struct slot_input *in, int64_t start);
 
-void slot_list_release(struct slot_list *list);
 #endif

@@ -87,10 +87,6 @@ const char *const postgres_sql[Q__COUNT] = {
                          "status = $4, cancel_reason = $5, updated_at = to_timestamp($6), "
                          "cancelled_at = to_timestamp($7::bigint), occupied_start = to_timestamp($8), "
                          "occupied_end = to_timestamp($9) WHERE id = $1 RETURNING id",
-    /* The same predicate as the exclusion constraint, so its gist index serves it. */
-    [Q_BOOKING_BUSY] = "SELECT " BOOKING_COLS " FROM bookings WHERE provider_id = $1 "
-                       "AND status = 'confirmed' AND tstzrange(occupied_start, occupied_end) && "
-                       "tstzrange(to_timestamp($2), to_timestamp($3)) AND id <> $4",
     [Q_BOOKING_LIST] = "SELECT " BOOKING_COLS " FROM bookings " BOOKING_FILTER
                        "ORDER BY start_at, id LIMIT $6 OFFSET $7",
     [Q_BOOKING_COUNT] = "SELECT count(*) FROM bookings " BOOKING_FILTER,
@@ -113,7 +109,8 @@ const char *const postgres_sql[Q__COUNT] = {
     [Q_LOGIN_FAIL_IP] = "SELECT count(*), " EPOCH("min(at)") " FROM login_failures "
                         "WHERE ip = $1 AND at > to_timestamp($2)",
     /* The slot engine's inputs in one round trip: z(one) row, w(indows),
-     * t(ime off) and b(usy) rows, with the busy-time predicate of Q_BOOKING_BUSY. */
+     * t(ime off) and b(usy) rows. The busy rows use the exclusion constraint's
+     * own predicate, so its gist index serves them. */
     [Q_SCHEDULE] = "SELECT 'z', 0::bigint, 0::bigint, 0, timezone FROM users WHERE id = $1 "
                    "UNION ALL SELECT 'w', day, start_min, end_min, NULL FROM availability "
                    "WHERE provider_id = $1 "

@@ -78,11 +78,6 @@ const char *const sqlite_sql[Q__COUNT] = {
     [Q_BOOKING_UPDATE] = "UPDATE bookings SET start_at = ?2, end_at = ?3, status = ?4, "
                          "cancel_reason = ?5, updated_at = ?6, cancelled_at = ?7, "
                          "occupied_start = ?8, occupied_end = ?9 WHERE id = ?1 RETURNING id",
-    /* A booking occupies at most 1440 + 2 × 240 minutes, so only those starting
-     * within two days before the range can reach it: the index range stays short. */
-    [Q_BOOKING_BUSY] = "SELECT " BOOKING_COLS " FROM bookings WHERE provider_id = ?1 "
-                       "AND status = 'confirmed' AND occupied_start < ?3 "
-                       "AND occupied_start > ?2 - 172800 AND occupied_end > ?2 AND id <> ?4",
     [Q_BOOKING_LIST] = "SELECT " BOOKING_COLS " FROM bookings " BOOKING_FILTER
                        "ORDER BY start_at, id LIMIT ?6 OFFSET ?7",
     [Q_BOOKING_COUNT] = "SELECT count(*) FROM bookings " BOOKING_FILTER,
@@ -102,7 +97,9 @@ const char *const sqlite_sql[Q__COUNT] = {
     [Q_LOGIN_FAIL_EMAIL] = "SELECT count(*), min(at) FROM login_failures WHERE email = ?1 AND at > ?2",
     [Q_LOGIN_FAIL_IP] = "SELECT count(*), min(at) FROM login_failures WHERE ip = ?1 AND at > ?2",
     /* The slot engine's inputs in one round trip: z(one) row, w(indows),
-     * t(ime off) and b(usy) rows, with the busy-time bound of Q_BOOKING_BUSY. */
+     * t(ime off) and b(usy) rows. A booking occupies at most 1440 + 2 × 240
+     * minutes, so only those starting within two days before the range can
+     * reach it: that bound keeps the index range short. */
     [Q_SCHEDULE] = "SELECT 'z', 0, 0, 0, timezone FROM users WHERE id = ?1 "
                    "UNION ALL SELECT 'w', day, start_min, end_min, NULL FROM availability "
                    "WHERE provider_id = ?1 "
