@@ -126,18 +126,25 @@ enum app_err schedule_service_slots(struct store *s, int64_t id, int64_t from_da
                                     int64_t to_days, const char *zone, struct service *svc,
                                     char *zone_used, struct slot_list *out)
 {
-    struct user provider;
+    struct loaded l;
     enum app_err err = services_get_active(s, id, svc);
-    if (!err)
-        err = store_user_by_id(s, svc->provider_id, &provider);
     if (err)
         return err;
-    struct tz *tz = tz_open(zone ? zone : provider.timezone);
-    if (!tz)
-        return APP_ERR_INTERNAL;
-    g_strlcpy(zone_used, tz_name(tz), 64);
-    int64_t from = tz_wall_to_utc(tz, from_days, 0), to = tz_wall_to_utc(tz, to_days + 1, 0);
-    tz_free(tz);
-    struct slot_rules rules = schedule_rules(svc, NULL);
-    return schedule_slots(s, svc, &rules, from, to, 0, 0, out);
+    /* Local dates of any zone lie within 15 h of the same UTC dates, so one
+     * load covers the range before the zone to read it in is known. */
+    err = load(s, svc, from_days * 86400 - 15 * 3600, (to_days + 1) * 86400 + 15 * 3600, 0, true, &l);
+    struct tz *view = err ? NULL : tz_open(zone ? zone : tz_name(l.tz));
+    if (!err && !view)
+        err = APP_ERR_INTERNAL;
+    if (!err) {
+        g_strlcpy(zone_used, tz_name(view), 64);
+        struct slot_rules rules = schedule_rules(svc, NULL);
+        struct slot_input in = input_of(&l, &rules, tz_wall_to_utc(view, from_days, 0),
+                                        tz_wall_to_utc(view, to_days + 1, 0));
+        if (slots_compute(&in, 0, out) != 0)
+            err = APP_ERR_INTERNAL;
+    }
+    tz_free(view);
+    loaded_release(&l);
+    return err;
 }
