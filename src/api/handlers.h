@@ -55,4 +55,5 @@ void bookings_get_one(struct request *req, struct response *res);
 void bookings_cancel_post(struct request *req, struct response *res);
 void bookings_reschedule_post(struct request *req, struct response *res);
 void bookings_complete_post(struct request *req, struct response *res);
+void audit_list_get(struct request *req, struct response *res);
 #endif

@@ -29,6 +29,7 @@ struct request {
     const char *content_type;
     const char *authorization;
     const char *idempotency_key;
+    const char *user_agent;
     const char *client_ip;
     char request_id[72];
     struct store *store;       /* the worker's connection; NULL on I/O-thread routes */

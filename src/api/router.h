@@ -21,6 +21,9 @@ struct route {
     handler_fn handler;
     enum route_auth auth;
     enum route_run run;
+    /* Idempotency-Key is honoured (api/dispatch.c), and a success answers
+     * with this status; 0: the header is ignored. */
+    int idempotent;
 };
 
 extern const struct route routes[];

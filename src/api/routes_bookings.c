@@ -1,4 +1,4 @@
-/* /api/v1/bookings: create (with Idempotency-Key), list, get, cancel,
+/* /api/v1/bookings: create, list, get, cancel,
  * reschedule, complete. */
 #include <glib.h>
 #include <stdlib.h>
@@ -10,7 +10,6 @@
 #include "schemas/bookings.h"
 #include "schemas/common.h"
 #include "services/bookings.h"
-#include "services/idempotency.h"
 
 static void set_location(struct response *res, int64_t id)
 {
@@ -36,7 +35,8 @@ static void respond_booking(struct response *res, enum app_err err, const struct
         respond_json(res, 200, schema_booking_json(b));
 }
 
-static void create(struct request *req, struct response *res)
+/* Idempotency-Key is the dispatcher's (the route table's flag). */
+void bookings_post(struct request *req, struct response *res)
 {
     struct booking_request br;
     struct booking b;
@@ -56,50 +56,6 @@ static void create(struct request *req, struct response *res)
         set_location(res, b.id);
     }
     slot_list_release(&next);
-}
-
-/* Answers from a stored first response. */
-static void replay(struct response *res, int status, char *body)
-{
-    respond_owned(res, status, "application/json", body, strlen(body));
-    json_t *v = status == 201 ? json_loads(body, 0, NULL) : NULL;
-    if (v)
-        set_location(res, json_integer_value(json_object_get(v, "id")));
-    json_decref(v);
-}
-
-void bookings_post(struct request *req, struct response *res)
-{
-    const char *key = req->idempotency_key;
-    if (!key) {
-        create(req, res);
-        return;
-    }
-    size_t n = strlen(key);
-    if (n < 1 || n > 255) {
-        respond_invalid(res, "header", "Idempotency-Key", "string_too_long", "1 to 255 characters");
-        return;
-    }
-    enum idem_outcome outcome;
-    int status = 0;
-    char *stored = NULL;
-    int64_t uid = req->user.id;
-    enum app_err err = idempotency_begin(req->store, uid, key, "POST /api/v1/bookings", req->body,
-                                         req->body_len, &outcome, &status, &stored);
-    if (err)
-        respond_error(res, err);
-    else if (outcome == IDEM_REPLAY)
-        replay(res, status, stored);
-    else if (outcome == IDEM_MISMATCH)
-        respond_invalid(res, "header", "Idempotency-Key", "value_error",
-                        "This key was used with a different request");
-    else if (outcome == IDEM_IN_FLIGHT)
-        respond_error(res, APP_ERR_IDEM_IN_FLIGHT);
-    if (err || outcome != IDEM_NEW)
-        return;
-    create(req, res);
-    if (res->status >= 500 || idempotency_finish(req->store, uid, key, res->status, res->body))
-        idempotency_abandon(req->store, uid, key);
 }
 
 void bookings_list_get(struct request *req, struct response *res)

@@ -72,6 +72,12 @@ void services_get_one(struct request *req, struct response *res)
         respond_json(res, 200, schema_service_json(&svc));
 }
 
+static bool apply_patch(void *arg, struct service *svc, struct field_errors *fe)
+{
+    const struct request *req = arg;
+    return schema_service_patch(req->body, req->body_len, req->content_type, svc, fe);
+}
+
 void services_patch(struct request *req, struct response *res)
 {
     int64_t id;
@@ -79,17 +85,10 @@ void services_patch(struct request *req, struct response *res)
     struct field_errors fe = {0};
     if (!handler_path_id(req, res, 0, "id", &id))
         return;
-    enum app_err err = services_get_for_edit(req->store, &req->user, id, &svc);
-    if (err) {
-        respond_error(res, err);
-        return;
-    }
-    if (!schema_service_patch(req->body, req->body_len, req->content_type, &svc, &fe)) {
+    enum app_err err = services_update(req->store, &req->user, id, apply_patch, req, &svc, &fe);
+    if (err == APP_ERR_VALIDATION)
         respond_validation(res, &fe);
-        return;
-    }
-    err = services_update(req->store, &svc);
-    if (err)
+    else if (err)
         respond_error(res, err);
     else
         respond_json(res, 200, schema_service_json(&svc));

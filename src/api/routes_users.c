@@ -22,11 +22,13 @@ void users_me_patch(struct request *req, struct response *res)
         respond_validation(res, &fe);
         return;
     }
-    enum app_err err = p.has_name ? users_rename(req->store, &req->user, p.name) : APP_OK;
+    struct user_change c = {.name = p.has_name ? p.name : NULL};
+    struct user u = req->user;
+    enum app_err err = p.has_name ? users_update(req->store, req->user.id, &c, &u) : APP_OK;
     if (err)
         respond_error(res, err);
     else
-        respond_json(res, 200, schema_user_json(&req->user));
+        respond_json(res, 200, schema_user_json(&u));
 }
 
 void users_me_password_post(struct request *req, struct response *res)
@@ -94,9 +96,9 @@ void users_patch(struct request *req, struct response *res)
         respond_validation(res, &fe);
         return;
     }
-    enum app_err err = users_admin_update(req->store, id, p.has_name ? p.name : NULL,
-                                          p.has_role ? &p.role : NULL,
-                                          p.has_active ? &p.is_active : NULL, &u);
+    struct user_change c = {p.has_name ? p.name : NULL, p.has_role ? &p.role : NULL,
+                            p.has_active ? &p.is_active : NULL};
+    enum app_err err = users_update(req->store, id, &c, &u);
     if (err)
         respond_error(res, err);
     else

@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "api/dispatch.h"
 #include "api/respond.h"
 #include "api/router.h"
 #include "api/watchdog.h"
@@ -129,6 +130,7 @@ static void fill_request(struct req_ctx *ctx)
     req->content_type = header(ctx->conn, "Content-Type");
     req->authorization = header(ctx->conn, "Authorization");
     req->idempotency_key = header(ctx->conn, "Idempotency-Key");
+    req->user_agent = header(ctx->conn, "User-Agent");
     MHD_get_connection_values(ctx->conn, MHD_GET_ARGUMENT_KIND, collect_query, req);
 }
 
@@ -269,7 +271,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     ctx->req.body = ctx->body;
     ctx->req.body_len = ctx->body_len;
     if (routes[ctx->route].run == RUN_IO) {
-        workers_dispatch(&routes[ctx->route], &ctx->req, &ctx->res, NULL);
+        dispatch_run(&routes[ctx->route], &ctx->req, &ctx->res, NULL);
         ctx->ready = true;
         return queue(ctx);
     }

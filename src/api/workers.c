@@ -5,11 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/dispatch.h"
 #include "api/respond.h"
 #include "core/banned.h"
 #include "core/log.h"
 #include "db/store.h"
-#include "services/auth.h"
 
 struct job {
     const struct route *route;
@@ -31,25 +31,6 @@ static struct {
     pthread_t *threads;
     char *url;
 } pool = {.lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
-
-void workers_dispatch(const struct route *route, struct request *req, struct response *res,
-                      struct store *store)
-{
-    req->store = store;
-    if (route->auth != AUTH_NONE) {
-        enum app_err err = store ? auth_authenticate(store, req->authorization, &req->user, &req->claims)
-                                 : APP_ERR_UNAVAILABLE;
-        if (err) {
-            respond_error(res, err);
-            return;
-        }
-        if (route->auth == AUTH_ADMIN && req->user.role != ROLE_ADMIN) {
-            respond_error(res, APP_ERR_FORBIDDEN);
-            return;
-        }
-    }
-    route->handler(req, res);
-}
 
 static struct job *next_job(void)
 {
@@ -75,7 +56,7 @@ static void *worker_main(void *arg)
         if (!store && !(store = store_open(pool.url, err, sizeof err)))
             log_error("worker cannot connect: %s", err);
         if (store || j->route->run == RUN_WORKER)
-            workers_dispatch(j->route, j->req, j->res, store);
+            dispatch_run(j->route, j->req, j->res, store);
         else
             respond_error(j->res, APP_ERR_UNAVAILABLE);
         j->done(j->arg);

@@ -13,10 +13,6 @@ bool workers_start(int n, const char *database_url);
  * False when the pool is stopping. */
 bool workers_submit(const struct route *route, struct request *req, struct response *res,
                     void (*done)(void *), void *arg);
-/* Authenticates as the route requires, then runs its handler, on the calling
- * thread with store (NULL for routes that need none). */
-void workers_dispatch(const struct route *route, struct request *req, struct response *res,
-                      struct store *store);
 /* Finishes queued jobs, joins the threads and closes their connections. */
 void workers_stop(void);
 #endif

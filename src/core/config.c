@@ -61,6 +61,16 @@ static const struct opt opts[] = {
             "failed logins of one email from all addresses before 429"),
     INT_OPT("LOGIN_MAX_FAILURES_IP", login_max_failures_ip, "100", 1, 1000000,
             "failed logins from one address before 429"),
+    INT_OPT("IDEMPOTENCY_LEASE_SECONDS", idempotency_lease_seconds, "10", 1, 3600,
+            "seconds an `Idempotency-Key` claim holds before a retry may take over the claim of a request that died"),
+    INT_OPT("EVENT_RETENTION_HOURS", event_retention_hours, "72", 1, 87600,
+            "hours events are kept in the outbox"),
+    INT_OPT("AUDIT_RETENTION_DAYS", audit_retention_days, "400", 1, 36500,
+            "days audit entries are kept (pruning keeps the rest of the chain verifiable)"),
+    INT_OPT("RETENTION_INTERVAL_SECONDS", retention_interval_seconds, "60", 1, 86400,
+            "seconds between two runs of the retention job"),
+    INT_OPT("APPOINTD_JOBS", jobs, "1", 0, 1,
+            "1: this process takes part in the background jobs (sealer, retention); 0: it serves only"),
 };
 
 static long default_int(const struct opt *o)

@@ -25,6 +25,11 @@ struct config {
     int login_max_failures_email_ip;
     int login_max_failures_email;
     int login_max_failures_ip;
+    int idempotency_lease_seconds;
+    int event_retention_hours;
+    int audit_retention_days;
+    int retention_interval_seconds;
+    int jobs;
 };
 
 extern struct config g_config;

@@ -25,6 +25,7 @@ static const struct app_error_info table[APP_ERR__COUNT] = {
     [APP_ERR_NOT_CHANGEABLE] = {409, "Booking cannot be changed", "booking_not_changeable"},
     [APP_ERR_IDEM_IN_FLIGHT] = {409, "A request with this Idempotency-Key is in progress",
                                 "idempotency_in_flight"},
+    [APP_ERR_LAST_ADMIN] = {409, "The last active admin cannot be removed", "last_admin"},
     [APP_ERR_TOO_LARGE] = {413, "Request body too large", NULL},
     [APP_ERR_TOO_MANY_LOGINS] = {429, "Too many login attempts", NULL},
     [APP_ERR_CONFLICT] = {409, "Conflict", NULL},

@@ -23,6 +23,7 @@ enum app_err {
     APP_ERR_SLOT_UNAVAILABLE,   /* 409 */
     APP_ERR_NOT_CHANGEABLE,     /* 409 */
     APP_ERR_IDEM_IN_FLIGHT,     /* 409 */
+    APP_ERR_LAST_ADMIN,         /* 409 */
     APP_ERR_TOO_LARGE,          /* 413 */
     APP_ERR_TOO_MANY_LOGINS,    /* 429 */
     APP_ERR_CONFLICT,           /* a store-level unique or exclusion violation */

@@ -8,6 +8,12 @@
 #include "core/timeutil.h"
 
 static enum log_level min_level = LOG_INFO;
+static _Thread_local const char *context;
+
+void log_set_context(const char *what)
+{
+    context = what;
+}
 
 void log_set_level(const char *name)
 {
@@ -31,7 +37,8 @@ void log_msg(enum log_level level, const char *fmt, ...)
     rfc3339_format(clock_now(), ts);
     va_list ap;
     va_start(ap, fmt);
-    int n = snprintf(line, sizeof line, "%s %s ", ts, names[level]);
+    int n = snprintf(line, sizeof line, "%s %s %s%s", ts, names[level], context ? context : "",
+                     context ? ": " : "");
     vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);
     va_end(ap);
     /* One fprintf per line: stdio locks the stream, so lines never interleave. */

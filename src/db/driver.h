@@ -50,9 +50,9 @@ struct db_driver {
     /* Runs query id with params; rows may be NULL when none are wanted. */
     enum app_err (*query)(void *conn, enum query_id id, const struct db_value *params, int n,
                           struct db_rows *rows);
-    enum app_err (*begin)(void *conn, bool write);
-    /* A check-then-insert that the engine's own no-overlap rule guards. */
-    enum app_err (*begin_guarded)(void *conn);
+    /* Opens a write transaction (store.h, "The unit of work"); exec("COMMIT")
+     * or exec("ROLLBACK") ends it. */
+    enum app_err (*begin)(void *conn);
     const struct embedded_file *migrations; /* ends with a {NULL} entry */
 };
 

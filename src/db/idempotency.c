@@ -1,4 +1,6 @@
-/* Idempotency keys, kept in the database so they hold across processes. */
+/* Idempotency keys, kept in the database so they hold across processes and
+ * restarts. A claim is owned: only its owner records the answer or lets it
+ * go, and a claim whose lease has passed is taken over by its twin. */
 #include <glib.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,51 +8,83 @@
 #include "core/banned.h"
 #include "db/store_impl.h"
 
-enum app_err store_idem_claim(struct store *s, int64_t user_id, const char *key, const char *hash,
-                              int64_t now)
+static enum app_err claim_row(struct store *s, enum query_id q, const struct db_value *p, int n,
+                              bool *claimed)
 {
-    struct db_value p[] = {DB_I(user_id), DB_S(key), DB_S(hash), DB_I(now)};
-    struct db_value clear[] = {DB_I(user_id), DB_S(key), DB_I(now)};
-    struct db_rows r;
-    enum app_err err = store_query(s, Q_IDEM_CLEAR, clear, 3, NULL);
-    if (!err)
-        err = store_query(s, Q_IDEM_INSERT, p, 4, &r);
-    if (err)
-        return err;
-    err = r.nrows ? APP_OK : APP_ERR_CONFLICT;
-    db_rows_release(&r);
-    return err;
+    int64_t unused;
+    return store_query_int(s, q, p, n, &unused, claimed);
 }
 
-enum app_err store_idem_get(struct store *s, int64_t user_id, const char *key,
-                            struct idem_record *out)
+/* What the row of a key that could not be claimed says. */
+static enum app_err read_row(struct store *s, int64_t user_id, const char *key, const char *hash,
+                             struct idem_record *out)
 {
     struct db_value p[] = {DB_I(user_id), DB_S(key)};
     struct db_rows r;
-    memset(out, 0, sizeof *out);
     enum app_err err = store_query(s, Q_IDEM_GET, p, 2, &r);
     if (err)
         return err;
-    if (r.nrows == 0) {
-        err = APP_ERR_NOT_FOUND;
-    } else {
-        g_strlcpy(out->request_hash, db_cell(&r, 0, 0), sizeof out->request_hash);
+    out->state = IDEM_BUSY; /* gone between the two steps: its twin must retry */
+    if (r.nrows && strcmp(db_cell(&r, 0, 0), hash) != 0)
+        out->state = IDEM_OTHER;
+    else if (r.nrows && db_cell(&r, 0, 1)) {
+        out->state = IDEM_DONE;
         out->status = (int)db_cell_int(&r, 0, 1);
-        out->body = db_cell(&r, 0, 2) ? strdup(db_cell(&r, 0, 2)) : NULL;
+        out->body = strdup(db_cell(&r, 0, 2) ? db_cell(&r, 0, 2) : "");
+        err = out->body ? APP_OK : APP_ERR_INTERNAL;
     }
     db_rows_release(&r);
     return err;
 }
 
-enum app_err store_idem_finish(struct store *s, int64_t user_id, const char *key, int status,
-                               const char *body)
+enum app_err store_idem_claim(struct store *s, int64_t user_id, const char *key, const char *hash,
+                              const char *owner, int64_t now, int lease, struct idem_record *out)
 {
-    struct db_value p[] = {DB_I(user_id), DB_S(key), DB_I(status), DB_S(body)};
-    return store_query(s, Q_IDEM_FINISH, p, 4, NULL);
+    struct db_value clear[] = {DB_I(user_id), DB_S(key), DB_I(now)};
+    struct db_value p[] = {DB_I(user_id), DB_S(key), DB_S(hash),
+                           DB_S(owner),   DB_I(now), DB_I(now + lease)};
+    bool claimed = false;
+    memset(out, 0, sizeof *out);
+    enum app_err err = store_begin(s);
+    if (!err)
+        err = store_query(s, Q_IDEM_CLEAR, clear, 3, NULL);
+    if (!err)
+        err = claim_row(s, Q_IDEM_INSERT, p, 6, &claimed);
+    if (!err && !claimed)
+        err = claim_row(s, Q_IDEM_TAKEOVER, p, 6, &claimed);
+    if (!err && !claimed)
+        err = read_row(s, user_id, key, hash, out);
+    else if (!err)
+        out->state = IDEM_CLAIMED;
+    err = store_end(s, err);
+    if (err) {
+        free(out->body);
+        out->body = NULL;
+    }
+    return err;
 }
 
-enum app_err store_idem_release(struct store *s, int64_t user_id, const char *key)
+enum app_err store_idem_record(struct store *s, int status, const char *body)
 {
-    struct db_value p[] = {DB_I(user_id), DB_S(key)};
-    return store_query(s, Q_IDEM_DELETE, p, 2, NULL);
+    struct store_context *c = s->ctx;
+    if (!c || !c->idem_user_id)
+        return APP_OK;
+    struct db_value p[] = {DB_I(c->idem_user_id), DB_S(c->idem_key), DB_S(c->idem_owner),
+                           DB_I(status), DB_S(body)};
+    bool found;
+    enum app_err err = claim_row(s, Q_IDEM_RECORD, p, 5, &found);
+    if (!err && !found)
+        err = APP_ERR_IDEM_IN_FLIGHT;
+    if (!err)
+        c->idem_recorded = true;
+    return err;
+}
+
+enum app_err store_idem_release(struct store *s)
+{
+    struct store_context *c = s->ctx;
+    if (!c || !c->idem_user_id)
+        return APP_OK;
+    struct db_value p[] = {DB_I(c->idem_user_id), DB_S(c->idem_key), DB_S(c->idem_owner)};
+    return store_query(s, Q_IDEM_RELEASE, p, 3, NULL);
 }

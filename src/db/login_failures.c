@@ -2,13 +2,23 @@
 #include "core/banned.h"
 #include "db/store_impl.h"
 
+enum app_err store_login_lock(struct store *s, const char *email)
+{
+    struct db_value p[] = {DB_S(email)};
+    return store_query(s, Q_LOGIN_LOCK, p, 1, NULL);
+}
+
 enum app_err store_login_failure_add(struct store *s, const char *email, const char *ip, int64_t at,
-                                     int64_t prune_before)
+                                     int64_t *id)
 {
     struct db_value p[] = {DB_S(email), DB_S(ip), DB_I(at)};
-    struct db_value prune[] = {DB_I(prune_before)};
-    enum app_err err = store_query(s, Q_LOGIN_FAIL_INSERT, p, 3, NULL);
-    return err ? err : store_query(s, Q_LOGIN_FAIL_PRUNE, prune, 1, NULL);
+    return store_query_int(s, Q_LOGIN_FAIL_INSERT, p, 3, id, NULL);
+}
+
+enum app_err store_login_attempt_clear(struct store *s, int64_t id)
+{
+    struct db_value p[] = {DB_I(id)};
+    return store_query(s, Q_LOGIN_FAIL_DELETE, p, 1, NULL);
 }
 
 static enum app_err count(struct store *s, enum query_id q, const struct db_value *p, int n,

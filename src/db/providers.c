@@ -70,11 +70,10 @@ enum app_err store_time_off_list(struct store *s, int64_t provider_id, int limit
     return err ? err : time_off_rows(s, Q_TIME_OFF_LIST, p, 3, out);
 }
 
-enum app_err store_time_off_delete(struct store *s, int64_t provider_id, int64_t id)
+enum app_err store_time_off_delete(struct store *s, int64_t provider_id, int64_t id,
+                                   struct time_off *out)
 {
     struct db_value p[] = {DB_I(provider_id), DB_I(id)};
-    int64_t deleted;
-    bool found;
-    enum app_err err = store_query_int(s, Q_TIME_OFF_DELETE, p, 2, &deleted, &found);
-    return err ? err : found ? APP_OK : APP_ERR_TIME_OFF_NOT_FOUND;
+    return store_query_one(s, Q_TIME_OFF_DELETE, p, 2, time_off_from_row, out,
+                           APP_ERR_TIME_OFF_NOT_FOUND);
 }

@@ -47,17 +47,39 @@ enum query_id {
     Q_BOOKING_LIST,      /* customer_id, provider_id, status, from, to, limit, offset */
     Q_BOOKING_COUNT,     /* customer_id, provider_id, status, from, to */
     Q_IDEM_CLEAR,        /* user_id, key, now */
-    Q_IDEM_INSERT,       /* user_id, key, hash, now -> user_id */
+    Q_IDEM_INSERT,       /* user_id, key, hash, owner, now, lease_until -> user_id */
     Q_IDEM_GET,          /* user_id, key -> hash, status, body */
-    Q_IDEM_FINISH,       /* user_id, key, status, body */
-    Q_IDEM_DELETE,       /* user_id, key */
-    Q_LOGIN_FAIL_INSERT,   /* email, ip, at */
-    Q_LOGIN_FAIL_PRUNE,    /* before */
+    Q_LOGIN_FAIL_INSERT,   /* email, ip, at -> id */
     Q_LOGIN_FAIL_EMAIL_IP, /* email, ip, since -> count, oldest */
     Q_LOGIN_FAIL_EMAIL,    /* email, since -> count, oldest */
     Q_LOGIN_FAIL_IP,       /* ip, since -> count, oldest */
     Q_SCHEDULE,            /* provider_id, from, to, exclude_id -> kind, a, b, c, zone */
     Q_SCHEDULE_RULES,      /* provider_id, from, to -> the same without busy rows */
+    Q_IDEM_TAKEOVER,       /* user_id, key, hash, owner, now, lease_until -> user_id */
+    Q_IDEM_RECORD,         /* user_id, key, owner, status, body -> user_id */
+    Q_IDEM_RELEASE,        /* user_id, key, owner */
+    Q_EVENT_INSERT,        /* type, data, provider_id, customer_id, created_at */
+    Q_EVENTS_AFTER,        /* after, limit -> event cols, settled */
+    Q_AUDIT_INSERT,        /* at, actor id, email, role, action, target type, id, ip, ua, request id, details */
+    Q_AUDIT_LIST,          /* action, actor_id, target_type, target_id, from, to, limit, offset */
+    Q_AUDIT_COUNT,         /* action, actor_id, target_type, target_id, from, to */
+    Q_AUDIT_AFTER,         /* after, limit -> audit cols, settled */
+    Q_AUDIT_SEAL,          /* id, hash */
+    Q_AUDIT_LAST_SEALED,   /* -> id, hash of the newest sealed entry */
+    Q_AUDIT_HEAD,          /* limit -> id, hash, at of the oldest entries */
+    Q_AUDIT_DELETE_UPTO,   /* id */
+    Q_SETTING_PUT,         /* key, value */
+    Q_JOB_LEASE,           /* name, owner, now, until -> owner */
+    Q_LOGIN_LOCK,          /* email: attempts of one email take turns */
+    Q_LOGIN_FAIL_DELETE,   /* id */
+    Q_USER_LOCK,           /* id -> user cols, locked */
+    Q_SERVICE_LOCK,        /* id -> service cols, locked */
+    Q_SERVICES_DEACTIVATE, /* provider_id */
+    Q_ADMINS_OTHER,        /* id -> count of other active admins */
+    Q_PRUNE_IDEM,          /* before, limit */
+    Q_PRUNE_LOGIN,         /* before, limit */
+    Q_PRUNE_SESSIONS,      /* before, limit */
+    Q_PRUNE_EVENTS,        /* before, limit */
     Q__COUNT
 };
 #endif

@@ -65,6 +65,18 @@ enum app_err store_service_get(struct store *s, int64_t id, struct service *v)
     return store_query_one(s, Q_SERVICE_GET, p, 1, service_from_row, v, APP_ERR_SERVICE_NOT_FOUND);
 }
 
+enum app_err store_service_lock(struct store *s, int64_t id, struct service *v)
+{
+    struct db_value p[] = {DB_I(id)};
+    return store_query_one(s, Q_SERVICE_LOCK, p, 1, service_from_row, v, APP_ERR_SERVICE_NOT_FOUND);
+}
+
+enum app_err store_services_deactivate(struct store *s, int64_t provider_id)
+{
+    struct db_value p[] = {DB_I(provider_id)};
+    return store_query(s, Q_SERVICES_DEACTIVATE, p, 1, NULL);
+}
+
 enum app_err store_service_update(struct store *s, const struct service *v)
 {
     struct db_value p[12];

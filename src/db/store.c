@@ -108,28 +108,41 @@ enum app_err store_query_list(struct store *s, enum query_id q, const struct db_
     return err;
 }
 
-enum app_err store_begin(struct store *s, bool write)
+enum app_err store_begin(struct store *s)
 {
-    return s->drv->begin(s->conn, write);
-}
-
-enum app_err store_begin_guarded(struct store *s)
-{
-    return s->drv->begin_guarded(s->conn);
-}
-
-enum app_err store_commit(struct store *s)
-{
-    enum app_err err = s->drv->exec(s->conn, "COMMIT");
-    /* A failed COMMIT leaves the transaction open: end it, nothing is kept. */
-    if (err)
-        store_rollback(s);
+    if (s->in_uow) {
+        log_error("store: a unit of work inside another");
+        return APP_ERR_INTERNAL;
+    }
+    enum app_err err = s->drv->begin(s->conn);
+    s->in_uow = err == APP_OK;
     return err;
 }
 
-void store_rollback(struct store *s)
+enum app_err store_end(struct store *s, enum app_err err)
 {
-    (void)s->drv->exec(s->conn, "ROLLBACK");
+    if (!s->in_uow)
+        return err ? err : APP_ERR_INTERNAL;
+    s->in_uow = false;
+    if (!err)
+        err = s->drv->exec(s->conn, "COMMIT");
+    if (err) {
+        /* After a failed COMMIT the transaction may still be open: end it. */
+        (void)s->drv->exec(s->conn, "ROLLBACK");
+        if (s->ctx)
+            s->ctx->idem_recorded = false;
+    }
+    return err;
+}
+
+void store_set_context(struct store *s, struct store_context *ctx)
+{
+    s->ctx = ctx;
+}
+
+struct store_context *store_context(struct store *s)
+{
+    return s->ctx;
 }
 
 enum app_err store_ping(struct store *s)
@@ -141,7 +154,7 @@ static enum app_err apply_migration(struct store *s, const struct embedded_file 
 {
     struct db_rows rows;
     struct db_value name = DB_S(m->name);
-    enum app_err err = store_begin(s, true);
+    enum app_err err = store_begin(s);
     if (err)
         return err;
     err = store_query(s, Q_MIGRATION_LOCK, NULL, 0, NULL);
@@ -160,16 +173,21 @@ static enum app_err apply_migration(struct store *s, const struct embedded_file 
             goto fail;
         log_info("applied migration %s", m->name);
     }
-    return store_commit(s);
+    return store_end(s, APP_OK);
 fail:
-    store_rollback(s);
+    store_end(s, err);
     log_error("migration %s failed", m->name);
     return err;
 }
 
 enum app_err store_migrate(struct store *s)
 {
-    enum app_err err = store_query(s, Q_MIGRATIONS_TABLE, NULL, 0, NULL);
+    enum app_err err = store_begin(s);
+    if (!err)
+        err = store_query(s, Q_MIGRATION_LOCK, NULL, 0, NULL);
+    if (!err)
+        err = store_query(s, Q_MIGRATIONS_TABLE, NULL, 0, NULL);
+    err = store_end(s, err);
     for (size_t i = 0; !err && s->drv->migrations[i].name; i++)
         err = apply_migration(s, &s->drv->migrations[i]);
     return err;
@@ -180,7 +198,10 @@ enum app_err store_setting_ensure(struct store *s, const char *key, const char *
 {
     struct db_value p[] = {DB_S(key), DB_S(value)};
     struct db_rows rows;
-    enum app_err err = store_query(s, Q_SETTING_INSERT, p, 2, NULL);
+    enum app_err err = store_begin(s);
+    if (!err)
+        err = store_query(s, Q_SETTING_INSERT, p, 2, NULL);
+    err = store_end(s, err);
     if (!err)
         err = store_query(s, Q_SETTING_GET, p, 1, &rows);
     if (err)

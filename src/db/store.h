@@ -13,7 +13,9 @@
 #include <stdint.h>
 
 #include "core/error.h"
+#include "models/audit.h"
 #include "models/availability.h"
+#include "models/event.h"
 #include "models/booking.h"
 #include "models/service.h"
 #include "models/user.h"
@@ -31,17 +33,44 @@ enum app_err store_migrate(struct store *s);
 /* A real round trip to the database. */
 enum app_err store_ping(struct store *s);
 
-/* Transactions. begin(write=true) takes the write lock at once on SQLite
- * (BEGIN IMMEDIATE) so that a check and the write after it are one step. */
-enum app_err store_begin(struct store *s, bool write);
-/* Starts a check-then-insert of a booking. SQLite: BEGIN IMMEDIATE, so the
- * check and the insert are one step. PostgreSQL: no transaction at all: the
- * exclusion constraint refuses whatever raced past the check, and READ
- * COMMITTED would make the check's reads no more consistent, so BEGIN and
- * COMMIT would only cost two round trips. store_commit/_rollback end it. */
-enum app_err store_begin_guarded(struct store *s);
-enum app_err store_commit(struct store *s);
-void store_rollback(struct store *s);
+/* The unit of work: every write runs inside one, with the same meaning on
+ * both engines:
+ *
+ *     enum app_err err = store_begin(s);
+ *     if (!err)
+ *         err = step(s, ...);      (each step returns its error)
+ *     ...
+ *     return store_end(s, err);
+ *
+ * Everything written between begin and end commits together or not at all.
+ * SQLite: BEGIN IMMEDIATE, the write lock taken at once, so a check and the
+ * write after it are one step. PostgreSQL: BEGIN (READ COMMITTED), sent with
+ * the first statement; rows a step must not see change are locked by the
+ * store_*_lock functions, and the no-overlap rule is the exclusion
+ * constraint. store_end commits when err is APP_OK and rolls back otherwise;
+ * it returns err, or the commit's own error. A write outside a unit of work
+ * is refused (APP_ERR_INTERNAL, logged). */
+enum app_err store_begin(struct store *s);
+enum app_err store_end(struct store *s, enum app_err err);
+
+/* Who is acting, and from where: what the audit entries written on s record,
+ * and the Idempotency-Key claim the request holds. Set by the dispatcher for
+ * one request (NULL: the server's own work or the command line); the pointers
+ * must outlive it. */
+struct store_context {
+    const struct user *actor; /* NULL: nobody signed in */
+    const char *ip, *user_agent, *request_id;
+    /* A claimed key (idem_user_id 0: none). The write that answers the
+     * request records its response in its own transaction and sets
+     * idem_recorded. */
+    int64_t idem_user_id;
+    const char *idem_key;
+    const char *idem_owner;
+    int idem_status; /* the status a success answers with */
+    bool idem_recorded;
+};
+void store_set_context(struct store *s, struct store_context *ctx);
+struct store_context *store_context(struct store *s);
 
 /* Returns the setting key, first storing value when it has none (the first of
  * racing processes wins; all read the same value). */
@@ -52,6 +81,10 @@ enum app_err store_setting_ensure(struct store *s, const char *key, const char *
 enum app_err store_user_insert(struct store *s, struct user *u); /* sets u->id */
 enum app_err store_user_by_id(struct store *s, int64_t id, struct user *u);
 enum app_err store_user_by_email(struct store *s, const char *email, struct user *u);
+/* store_user_by_id, locking the row until the unit of work ends. */
+enum app_err store_user_lock(struct store *s, int64_t id, struct user *u);
+/* How many active admins there are besides user id. */
+enum app_err store_admins_other(struct store *s, int64_t id, int64_t *count);
 /* Writes name, role, is_active, timezone and password_hash of u->id. */
 enum app_err store_user_update(struct store *s, const struct user *u);
 /* A page of users by id; role NULL: every role. */
@@ -74,9 +107,14 @@ enum app_err store_session_revoke(struct store *s, const char *sid, int64_t now)
 enum app_err store_sessions_revoke_user(struct store *s, int64_t user_id, const char *keep_sid,
                                         int64_t now);
 
-/* Failed logins. */
+/* Login attempts, counted as failures from before the password is checked
+ * (so concurrent guesses count too): lock takes turns per email for the
+ * unit of work, add records one (*id for store_login_attempt_clear, which a
+ * success calls). */
+enum app_err store_login_lock(struct store *s, const char *email);
 enum app_err store_login_failure_add(struct store *s, const char *email, const char *ip, int64_t at,
-                                     int64_t prune_before);
+                                     int64_t *id);
+enum app_err store_login_attempt_clear(struct store *s, int64_t id);
 /* Failures since `since`: of email from ip, of email, and from ip; each
  * with the time of its oldest (0 when none). */
 struct login_failure_counts {
@@ -104,13 +142,19 @@ enum app_err store_schedule(struct store *s, int64_t provider_id, int64_t from, 
 enum app_err store_time_off_insert(struct store *s, struct time_off *t); /* sets t->id */
 enum app_err store_time_off_list(struct store *s, int64_t provider_id, int limit, int offset,
                                  struct time_off_list *out);
-/* APP_ERR_TIME_OFF_NOT_FOUND when provider_id has no time off id. */
-enum app_err store_time_off_delete(struct store *s, int64_t provider_id, int64_t id);
+/* Deletes time off id of provider_id into out; APP_ERR_TIME_OFF_NOT_FOUND
+ * when it has none. */
+enum app_err store_time_off_delete(struct store *s, int64_t provider_id, int64_t id,
+                                   struct time_off *out);
 
 /* Services. */
 enum app_err store_service_insert(struct store *s, struct service *svc); /* sets svc->id */
 enum app_err store_service_get(struct store *s, int64_t id, struct service *svc);
+/* The same, locking the row until the unit of work ends. */
+enum app_err store_service_lock(struct store *s, int64_t id, struct service *svc);
 enum app_err store_service_update(struct store *s, const struct service *svc);
+/* Makes every service of provider_id inactive. */
+enum app_err store_services_deactivate(struct store *s, int64_t provider_id);
 /* Active services by id, of one provider (provider_id 0: all). */
 enum app_err store_service_list(struct store *s, int64_t provider_id, int limit, int offset,
                                 struct service_list *out);
@@ -128,20 +172,76 @@ enum app_err store_booking_update(struct store *s, const struct booking *b);
 enum app_err store_booking_list(struct store *s, const struct booking_filter *f, int limit,
                                 int offset, struct booking_list *out);
 
-/* Idempotency keys: one row per (user, key). */
-struct idem_record {
-    char request_hash[65];
-    int status; /* 0 while the first request is in flight */
-    char *body; /* malloc'd; NULL while in flight */
+/* Idempotency keys: one row per (user, key), kept 24 h. A claim carries an
+ * owner (a random id of the request holding it) and a lease: a claim whose
+ * holder died is taken over once its lease has passed, and only the owner
+ * can record a response, so two holders never both answer. */
+enum idem_state {
+    IDEM_CLAIMED,   /* this request holds the key now */
+    IDEM_DONE,      /* the first response is recorded: replay it */
+    IDEM_BUSY,      /* another live request holds it */
+    IDEM_OTHER,     /* the key was used with another request (hash) */
 };
-/* Claims (user, key) for hash; APP_ERR_CONFLICT when a live row exists.
- * Rows past 24 h, and in-flight rows abandoned for over a minute, are
- * cleared first. */
+struct idem_record {
+    enum idem_state state;
+    int status;
+    char *body; /* malloc'd with IDEM_DONE, else NULL */
+};
+/* Claims (user_id, key) for request hash and owner until now + lease. */
 enum app_err store_idem_claim(struct store *s, int64_t user_id, const char *key, const char *hash,
-                              int64_t now);
-enum app_err store_idem_get(struct store *s, int64_t user_id, const char *key,
-                            struct idem_record *out);
-enum app_err store_idem_finish(struct store *s, int64_t user_id, const char *key, int status,
-                               const char *body);
-enum app_err store_idem_release(struct store *s, int64_t user_id, const char *key);
+                              const char *owner, int64_t now, int lease, struct idem_record *out);
+/* Records status and body as the response of the key the context's claim
+ * holds (nothing without one), in the current unit of work;
+ * APP_ERR_IDEM_IN_FLIGHT when the claim was taken over. */
+enum app_err store_idem_record(struct store *s, int status, const char *body);
+/* Lets the context's claim go, in the current unit of work (the request
+ * failed before deciding anything). */
+enum app_err store_idem_release(struct store *s);
+
+/* The event outbox. Each event is written by the unit of work of the change
+ * it reports (on PostgreSQL with a NOTIFY appointd_events in it, a wake-up
+ * only). data is the JSON text of the object, as the API shows it. */
+enum app_err store_event_add(struct store *s, const char *type, const char *data,
+                             int64_t provider_id, int64_t customer_id);
+/* Up to limit events after id `after`, in id order, never skipping one that
+ * may still commit: an id still held by an open transaction stops the page
+ * there (see docs/ARCHITECTURE-NOTES.md, "The outbox's order"). out->next is
+ * the id to ask after next time. */
+enum app_err store_events_after(struct store *s, int64_t after, int limit, struct event_list *out);
+
+/* The audit log. store_audit_add writes one entry in the current unit of
+ * work with the context's actor (or actor, when not NULL: a signup acts as
+ * the new user), address, user agent and request id. details is the JSON
+ * text of the entry's details ("{}" when NULL). */
+enum app_err store_audit_add(struct store *s, const struct user *actor, const char *action,
+                             const char *target_type, int64_t target_id, const char *details);
+/* A page of entries, newest first, with the total. */
+enum app_err store_audit_list(struct store *s, const struct audit_filter *f, int limit, int offset,
+                              struct audit_list *out);
+/* Up to limit entries after id `after` in id order, stopping, as
+ * store_events_after does, where an entry may still commit: what the
+ * sealer chains and audit-verify reads. */
+enum app_err store_audit_after(struct store *s, int64_t after, int limit, struct audit_list *out);
+enum app_err store_audit_seal(struct store *s, int64_t id, const char *hash);
+/* Where the chain ends now: the newest sealed entry, else the anchor. */
+enum app_err store_audit_chain_end(struct store *s, int64_t *id, char hash[65]);
+/* The chain's anchor: the id and hash of the last entry pruned (0 and 64
+ * zeros when none was). */
+enum app_err store_audit_anchor(struct store *s, int64_t *id, char hash[65]);
+/* Deletes sealed entries older than before (at most limit), moving the
+ * anchor to the newest one deleted. *deleted gets how many. */
+enum app_err store_audit_prune(struct store *s, int64_t before, int limit, int *deleted);
+
+/* Background jobs. Takes (or keeps) the lease of job name for owner until
+ * `until`; *held says whether owner has it now. One process at a time runs
+ * each job, whatever the number sharing the database. */
+enum app_err store_job_lease(struct store *s, const char *name, const char *owner, int64_t now,
+                             int64_t until, bool *held);
+/* Retention: deletes at most limit rows of one kind older than before, and
+ * says how many (audit entries: as store_audit_prune). */
+enum store_prune_kind {
+    PRUNE_IDEMPOTENCY, PRUNE_LOGIN_FAILURES, PRUNE_SESSIONS, PRUNE_EVENTS, PRUNE_AUDIT,
+};
+enum app_err store_prune(struct store *s, enum store_prune_kind kind, int64_t before, int limit,
+                         int *deleted);
 #endif

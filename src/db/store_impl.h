@@ -7,6 +7,8 @@
 struct store {
     const struct db_driver *drv;
     void *conn;
+    struct store_context *ctx; /* the request's, or NULL */
+    bool in_uow;
 };
 
 /* Runs query id on s; rows (may be NULL) is filled and owned by the caller. */
@@ -28,4 +30,10 @@ enum app_err store_query_one(struct store *s, enum query_id q, const struct db_v
  * stored in *items (the caller frees it) with its length in *count. */
 enum app_err store_query_list(struct store *s, enum query_id q, const struct db_value *p, int n,
                               size_t elem_size, store_row_fn from_row, void **items, int *count);
+/* How many of rows r (read in id order after `after`) a reader may take:
+ * the ids next in line, and past a gap only a row whose settled column says
+ * no open transaction can still commit an id below it. *next gets the last
+ * id taken (after, when none). */
+int store_settled_prefix(const struct db_rows *r, int id_col, int settled_col, int64_t after,
+                         int64_t *next);
 #endif

@@ -42,6 +42,18 @@ enum app_err store_user_by_id(struct store *s, int64_t id, struct user *u)
     return one_user(s, Q_USER_BY_ID, p, 1, u);
 }
 
+enum app_err store_user_lock(struct store *s, int64_t id, struct user *u)
+{
+    struct db_value p[] = {DB_I(id)};
+    return one_user(s, Q_USER_LOCK, p, 1, u);
+}
+
+enum app_err store_admins_other(struct store *s, int64_t id, int64_t *count)
+{
+    struct db_value p[] = {DB_I(id)};
+    return store_query_int(s, Q_ADMINS_OTHER, p, 1, count, NULL);
+}
+
 enum app_err store_user_by_email(struct store *s, const char *email, struct user *u)
 {
     struct db_value p[] = {DB_S(email)};

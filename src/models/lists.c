@@ -2,7 +2,9 @@
 #include <string.h>
 
 #include "core/banned.h"
+#include "models/audit.h"
 #include "models/availability.h"
+#include "models/event.h"
 #include "models/booking.h"
 #include "models/service.h"
 
@@ -63,4 +65,20 @@ int64_t booking_occupied_start(const struct booking *b)
 int64_t booking_occupied_end(const struct booking *b)
 {
     return b->end + (int64_t)b->buffer_after_min * 60;
+}
+
+void event_list_release(struct event_list *list)
+{
+    for (int i = 0; i < list->n; i++)
+        free(list->items[i].data);
+    free(list->items);
+    memset(list, 0, sizeof *list);
+}
+
+void audit_list_release(struct audit_list *list)
+{
+    for (int i = 0; i < list->n; i++)
+        free(list->items[i].details);
+    free(list->items);
+    memset(list, 0, sizeof *list);
 }

@@ -1,4 +1,5 @@
 #include "schemas/bookings.h"
+#include "schemas/text.h"
 
 #include <glib.h>
 #include <string.h>
@@ -52,15 +53,6 @@ bool schema_reschedule(const char *body, size_t len, const char *ct, int64_t *st
     return fe->n == 0;
 }
 
-static void query_time(const char *value, const char *name, bool *has, int64_t *out,
-                       struct field_errors *fe)
-{
-    *has = value != NULL;
-    if (value && !rfc3339_parse(value, out))
-        field_errors_add(fe, "query", name, "datetime_parsing",
-                         "Input should be an RFC 3339 date-time with an offset");
-}
-
 bool schema_booking_filter(const char *status, const char *from, const char *to,
                            struct booking_filter *f, struct field_errors *fe)
 {
@@ -70,8 +62,8 @@ bool schema_booking_filter(const char *status, const char *from, const char *to,
         field_errors_add(fe, "query", "status", "enum",
                          "Input should be 'confirmed', 'cancelled' or 'completed'");
     f->status = status;
-    query_time(from, "from", &f->has_from, &f->from, fe);
-    query_time(to, "to", &f->has_to, &f->to, fe);
+    schema_query_time(from, "from", &f->has_from, &f->from, fe);
+    schema_query_time(to, "to", &f->has_to, &f->to, fe);
     return fe->n == 0;
 }
 
@@ -145,4 +137,12 @@ char *schema_slots_text(int64_t service_id, int64_t provider_id, const char *zon
     g_string_append(out, "]}");
     *len = out->len;
     return g_string_free(out, FALSE);
+}
+
+char *schema_booking_text(const struct booking *b)
+{
+    json_t *v = schema_booking_json(b);
+    char *text = v ? json_dumps(v, JSON_COMPACT) : NULL;
+    json_decref(v);
+    return text;
 }

@@ -195,3 +195,12 @@ json_t *schema_page_json(json_t *items, int64_t total, int64_t limit, int64_t of
     return json_pack("{s:o,s:I,s:I,s:I}", "items", items, "total", (json_int_t)total, "limit",
                      (json_int_t)limit, "offset", (json_int_t)offset);
 }
+
+void schema_query_time(const char *value, const char *name, bool *has, int64_t *out,
+                       struct field_errors *fe)
+{
+    *has = value != NULL;
+    if (value && !rfc3339_parse(value, out))
+        field_errors_add(fe, "query", name, "datetime_parsing",
+                         "Input should be an RFC 3339 date-time with an offset");
+}

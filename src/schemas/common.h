@@ -29,6 +29,9 @@ bool schema_time(json_t *obj, const char *field, bool required, int64_t *out, bo
 /* A whole number from a query string value (NULL: def). */
 bool schema_query_int(const char *value, const char *name, int64_t min, int64_t max, int64_t def,
                       int64_t *out, struct field_errors *fe);
+/* An optional RFC 3339 date-time from a query string value. */
+void schema_query_time(const char *value, const char *name, bool *has, int64_t *out,
+                       struct field_errors *fe);
 /* A positive id from a path segment. */
 bool schema_path_id(const char *value, const char *name, int64_t *out, struct field_errors *fe);
 

@@ -8,6 +8,7 @@
 #include "core/password.h"
 #include "core/random.h"
 #include "core/timeutil.h"
+#include "services/audit.h"
 
 /* Set once by auth_init before any worker starts; read-only afterwards. */
 static char jwt_key[512];
@@ -56,9 +57,34 @@ static enum app_err check_limits(struct store *s, const char *email, const char 
     return *retry_after ? APP_ERR_TOO_MANY_LOGINS : APP_OK;
 }
 
-static enum app_err failed(struct store *s, const char *email, const char *ip, int64_t now)
+/* Counts the attempt as a failure before any password is checked, so that
+ * concurrent guesses see each other; a success takes it back. Attempts for
+ * one email take turns here. */
+static enum app_err count_attempt(struct store *s, const char *email, const char *ip, int64_t now,
+                                  int64_t *retry_after, int64_t *attempt)
 {
-    enum app_err err = store_login_failure_add(s, email, ip, now, now - limits.window);
+    enum app_err err = store_begin(s);
+    if (!err)
+        err = store_login_lock(s, email);
+    if (!err)
+        err = check_limits(s, email, ip, now, retry_after);
+    if (!err)
+        err = store_login_failure_add(s, email, ip, now, attempt);
+    /* A refusal wrote nothing: ending it as a success costs nothing either. */
+    enum app_err end = store_end(s, err == APP_ERR_TOO_MANY_LOGINS ? APP_OK : err);
+    return end ? end : err;
+}
+
+static enum app_err failed(struct store *s, const char *email, const struct user *u)
+{
+    struct audit_details *d = schema_details_new();
+    schema_details_set_str(d, "email", email);
+    enum app_err err = store_begin(s);
+    if (!err)
+        err = audit_write(s, NULL, "user.login_failed", "user", u ? u->id : 0, d);
+    else
+        free(schema_details_text(d));
+    err = store_end(s, err);
     return err ? err : APP_ERR_BAD_LOGIN;
 }
 
@@ -100,33 +126,63 @@ enum app_err auth_signup(struct store *s, struct user *u, const char *password)
     u->is_active = true;
     u->created_at = clock_now();
     g_strlcpy(u->timezone, "UTC", sizeof u->timezone);
-    enum app_err err = store_user_insert(s, u);
+    bool admin = u->role == ROLE_ADMIN; /* only the command line makes one */
+    struct audit_details *d = schema_details_new();
+    schema_details_set_str(d, "email", u->email);
+    schema_details_set_str(d, "role", role_name(u->role));
+    if (admin)
+        schema_details_set_str(d, "via", "command line");
+    enum app_err err = store_begin(s);
+    if (!err)
+        err = store_user_insert(s, u);
+    if (!err)
+        err = audit_write(s, admin ? NULL : u, admin ? "admin.created" : "user.signup", "user",
+                          u->id, d);
+    else
+        free(schema_details_text(d));
+    err = store_end(s, err);
     return err == APP_ERR_CONFLICT ? APP_ERR_EMAIL_TAKEN : err;
+}
+
+/* A new session for u, the attempt that made it no longer a failure. */
+static enum app_err open_session(struct store *s, const struct user *u, int64_t attempt,
+                                 struct session *sess, char secret[65])
+{
+    sess->user_id = u->id;
+    sess->created_at = clock_now();
+    sess->expires_at = sess->created_at + refresh_seconds;
+    if (!random_hex(sess->id, 16) || !random_hex(secret, 32))
+        return APP_ERR_INTERNAL;
+    sha256_hex(secret, sess->refresh_hash);
+    enum app_err err = store_begin(s);
+    if (!err)
+        err = store_login_attempt_clear(s, attempt);
+    if (!err)
+        err = store_session_insert(s, sess);
+    if (!err)
+        err = audit_write(s, u, "user.login", "user", u->id, NULL);
+    return store_end(s, err);
 }
 
 enum app_err auth_login(struct store *s, const char *email, const char *password,
                         const char *client_ip, struct token_pair *out, int64_t *retry_after)
 {
     struct user u;
-    int64_t now = clock_now();
-    enum app_err err = check_limits(s, email, client_ip, now, retry_after);
+    int64_t attempt = 0;
+    enum app_err err = count_attempt(s, email, client_ip, clock_now(), retry_after, &attempt);
     if (!err)
         err = store_user_by_email(s, email, &u);
     if (err == APP_ERR_USER_NOT_FOUND) {
         password_burn();
-        return failed(s, email, client_ip, now);
+        return failed(s, email, NULL);
     }
     if (err)
         return err;
     if (!password_verify(password, u.password_hash) || !u.is_active)
-        return failed(s, email, client_ip, now);
-    struct session sess = {.user_id = u.id, .created_at = clock_now()};
+        return failed(s, email, &u);
+    struct session sess = {0};
     char secret[65];
-    sess.expires_at = sess.created_at + refresh_seconds;
-    if (!random_hex(sess.id, 16) || !random_hex(secret, 32))
-        return APP_ERR_INTERNAL;
-    sha256_hex(secret, sess.refresh_hash);
-    err = store_session_insert(s, &sess);
+    err = open_session(s, &u, attempt, &sess, secret);
     return err ? err : issue_pair(&u, sess.id, secret, out);
 }
 
@@ -149,12 +205,16 @@ enum app_err auth_refresh(struct store *s, const char *refresh_token, struct tok
     if (!random_hex(new_secret, 32))
         return APP_ERR_INTERNAL;
     sha256_hex(new_secret, new_hash);
-    err = store_session_rotate(s, sid, hash, new_hash);
-    if (err == APP_ERR_CONFLICT) {
-        /* A used refresh token came back: someone else may hold the pair. */
-        store_session_revoke(s, sid, now);
+    err = store_begin(s);
+    if (!err)
+        err = store_session_rotate(s, sid, hash, new_hash);
+    bool reused = err == APP_ERR_CONFLICT;
+    /* A used refresh token came back: someone else may hold the pair. */
+    if (reused)
+        err = store_session_revoke(s, sid, now);
+    err = store_end(s, err);
+    if (!err && reused)
         return APP_ERR_BAD_TOKEN;
-    }
     if (!err)
         err = store_session_user(s, sid, sess.user_id, now, &u);
     if (err)
@@ -164,7 +224,12 @@ enum app_err auth_refresh(struct store *s, const char *refresh_token, struct tok
 
 enum app_err auth_logout(struct store *s, const struct token_claims *claims)
 {
-    return store_session_revoke(s, claims->sid, clock_now());
+    enum app_err err = store_begin(s);
+    if (!err)
+        err = store_session_revoke(s, claims->sid, clock_now());
+    if (!err)
+        err = audit_write(s, NULL, "user.logout", "user", claims->user_id, NULL);
+    return store_end(s, err);
 }
 
 enum app_err auth_authenticate(struct store *s, const char *authorization, struct user *u,
@@ -190,18 +255,22 @@ enum app_err auth_authenticate(struct store *s, const char *authorization, struc
 enum app_err auth_change_password(struct store *s, struct user *u, const char *keep_sid,
                                   const char *current, const char *next)
 {
+    char hash[sizeof u->password_hash];
     if (!password_verify(current, u->password_hash))
         return APP_ERR_BAD_PASSWORD;
-    if (!password_hash(next, cost, u->password_hash))
+    if (!password_hash(next, cost, hash))
         return APP_ERR_INTERNAL;
-    enum app_err err = store_begin(s, true);
+    /* Only the hash changes: whatever else changed meanwhile stays. */
+    enum app_err err = store_begin(s);
     if (!err)
+        err = store_user_lock(s, u->id, u);
+    if (!err) {
+        g_strlcpy(u->password_hash, hash, sizeof u->password_hash);
         err = store_user_update(s, u);
+    }
     if (!err)
         err = store_sessions_revoke_user(s, u->id, keep_sid, clock_now());
     if (!err)
-        err = store_commit(s);
-    else
-        store_rollback(s);
-    return err;
+        err = audit_write(s, NULL, "user.password_changed", "user", u->id, NULL);
+    return store_end(s, err);
 }

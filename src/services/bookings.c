@@ -3,8 +3,13 @@
 #include <glib.h>
 #include <string.h>
 
+#include <stdlib.h>
+
 #include "core/banned.h"
 #include "core/timeutil.h"
+#include "schemas/text.h"
+#include "services/audit.h"
+#include "services/idempotency.h"
 #include "services/schedule.h"
 #include "services/services.h"
 
@@ -13,9 +18,30 @@ static bool visible(const struct user *actor, const struct booking *b)
     return actor->role == ROLE_ADMIN || b->customer_id == actor->id || b->provider_id == actor->id;
 }
 
+/* Its provider (while still one) or an admin. */
 static bool is_staff(const struct user *actor, const struct booking *b)
 {
-    return actor->role == ROLE_ADMIN || b->provider_id == actor->id;
+    return actor->role == ROLE_ADMIN ||
+           (actor->role == ROLE_PROVIDER && b->provider_id == actor->id);
+}
+
+/* What every change of b writes in its unit of work besides the booking: the
+ * event (type), the audit entry (the same name, taking d) and, for a new
+ * booking, the answer to the request's Idempotency-Key. */
+static enum app_err record_change(struct store *s, const char *type, const struct booking *b,
+                                  struct audit_details *d, bool answers_request)
+{
+    char *data = schema_booking_text(b);
+    enum app_err err = data ? store_event_add(s, type, data, b->provider_id, b->customer_id)
+                            : APP_ERR_INTERNAL;
+    if (!err)
+        err = audit_write(s, NULL, type, "booking", b->id, d);
+    else
+        free(schema_details_text(d));
+    if (!err && answers_request)
+        err = idempotency_answered(s, data);
+    free(data);
+    return err;
 }
 
 /* Who the booking is for, and whether actor may book it. */
@@ -46,24 +72,23 @@ static enum app_err resolve_customer(struct store *s, const struct user *actor,
     return err;
 }
 
-/* Checks and writes as one step: on SQLite BEGIN IMMEDIATE makes it so; on
- * PostgreSQL the exclusion constraint refuses whatever raced past the check. */
+/* Checks and writes as one unit of work: on SQLite BEGIN IMMEDIATE makes the
+ * check and the write one step; on PostgreSQL the exclusion constraint
+ * refuses whatever raced past the check. */
 static enum app_err insert_if_offered(struct store *s, const struct service *svc,
                                       const struct slot_rules *rules, struct booking *b)
 {
     bool offered = false;
-    enum app_err err = store_begin_guarded(s);
-    if (err)
-        return err;
-    err = schedule_is_offered(s, svc, rules, b->start, 0, &offered);
+    enum app_err err = store_begin(s);
+    if (!err)
+        err = schedule_is_offered(s, svc, rules, b->start, 0, &offered);
     if (!err && !offered)
         err = APP_ERR_SLOT_UNAVAILABLE;
     if (!err)
         err = store_booking_insert(s, b);
     if (!err)
-        err = store_commit(s);
-    else
-        store_rollback(s);
+        err = record_change(s, "booking.created", b, NULL, true);
+    err = store_end(s, err);
     return err == APP_ERR_CONFLICT ? APP_ERR_SLOT_UNAVAILABLE : err;
 }
 
@@ -129,22 +154,13 @@ static enum app_err lock_changeable(struct store *s, const struct user *actor, i
     return APP_OK;
 }
 
-static enum app_err finish(struct store *s, enum app_err err)
-{
-    if (!err)
-        return store_commit(s);
-    store_rollback(s);
-    return err;
-}
-
 enum app_err bookings_cancel(struct store *s, const struct user *actor, int64_t id,
                              const char *reason, struct booking *out)
 {
     struct service svc;
-    enum app_err err = store_begin(s, true);
-    if (err)
-        return err;
-    err = lock_changeable(s, actor, id, out, &svc);
+    enum app_err err = store_begin(s);
+    if (!err)
+        err = lock_changeable(s, actor, id, out, &svc);
     if (!err) {
         out->status = BOOKING_CANCELLED;
         out->cancelled_at = out->updated_at = clock_now();
@@ -152,7 +168,9 @@ enum app_err bookings_cancel(struct store *s, const struct user *actor, int64_t 
         g_strlcpy(out->cancel_reason, reason ? reason : "", sizeof out->cancel_reason);
         err = store_booking_update(s, out);
     }
-    return finish(s, err);
+    if (!err)
+        err = record_change(s, "booking.cancelled", out, NULL, false);
+    return store_end(s, err);
 }
 
 enum app_err bookings_reschedule(struct store *s, const struct user *actor, int64_t id,
@@ -161,10 +179,10 @@ enum app_err bookings_reschedule(struct store *s, const struct user *actor, int6
     struct service svc;
     struct slot_rules rules;
     bool offered = false;
-    enum app_err err = store_begin(s, true);
-    if (err)
-        return err;
-    err = lock_changeable(s, actor, id, out, &svc);
+    int64_t old_start = 0;
+    enum app_err err = store_begin(s);
+    if (!err)
+        err = lock_changeable(s, actor, id, out, &svc);
     if (!err) {
         rules = schedule_rules(&svc, out);
         err = schedule_is_offered(s, &svc, &rules, start, id, &offered);
@@ -172,12 +190,22 @@ enum app_err bookings_reschedule(struct store *s, const struct user *actor, int6
     if (!err && !offered)
         err = APP_ERR_SLOT_UNAVAILABLE;
     if (!err) {
+        old_start = out->start;
         out->end = start + (out->end - out->start);
         out->start = start;
         out->updated_at = clock_now();
         err = store_booking_update(s, out);
     }
-    err = finish(s, err == APP_ERR_CONFLICT ? APP_ERR_SLOT_UNAVAILABLE : err);
+    if (!err) {
+        struct audit_details *d = schema_details_new();
+        char from[21], to[21];
+        rfc3339_format(old_start, from);
+        rfc3339_format(start, to);
+        schema_details_change_str(d, "start", from, to);
+        err = record_change(s, "booking.rescheduled", out, d, false);
+    }
+    err = store_end(s, err);
+    err = err == APP_ERR_CONFLICT ? APP_ERR_SLOT_UNAVAILABLE : err;
     if (err == APP_ERR_SLOT_UNAVAILABLE && schedule_next_slots(s, &svc, &rules, start, id, next))
         return APP_ERR_INTERNAL;
     if (err == APP_ERR_SLOT_UNAVAILABLE)
@@ -188,10 +216,9 @@ enum app_err bookings_reschedule(struct store *s, const struct user *actor, int6
 enum app_err bookings_complete(struct store *s, const struct user *actor, int64_t id,
                                struct booking *out)
 {
-    enum app_err err = store_begin(s, true);
-    if (err)
-        return err;
-    err = store_booking_lock(s, id, out);
+    enum app_err err = store_begin(s);
+    if (!err)
+        err = store_booking_lock(s, id, out);
     if (!err && !visible(actor, out))
         err = APP_ERR_BOOKING_NOT_FOUND;
     if (!err && !is_staff(actor, out))
@@ -203,5 +230,7 @@ enum app_err bookings_complete(struct store *s, const struct user *actor, int64_
         out->updated_at = clock_now();
         err = store_booking_update(s, out);
     }
-    return finish(s, err);
+    if (!err)
+        err = record_change(s, "booking.completed", out, NULL, false);
+    return store_end(s, err);
 }

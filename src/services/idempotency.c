@@ -7,9 +7,17 @@
 #include "core/banned.h"
 #include "core/timeutil.h"
 
-enum app_err idempotency_begin(struct store *s, int64_t user_id, const char *key, const char *what,
-                               const char *body, size_t len, enum idem_outcome *out, int *status,
-                               char **stored_body)
+/* Set once before serving; read-only afterwards. */
+static int lease = 10;
+
+void idempotency_init(int lease_seconds)
+{
+    lease = lease_seconds;
+}
+
+enum app_err idempotency_claim(struct store *s, int64_t user_id, const char *key, const char *what,
+                               const char *body, size_t len, const char *owner,
+                               struct idem_record *out)
 {
     GChecksum *sum = g_checksum_new(G_CHECKSUM_SHA256);
     char hash[65];
@@ -18,42 +26,19 @@ enum app_err idempotency_begin(struct store *s, int64_t user_id, const char *key
     g_checksum_update(sum, (const guchar *)(body ? body : ""), (gssize)len);
     g_strlcpy(hash, g_checksum_get_string(sum), sizeof hash);
     g_checksum_free(sum);
-    *stored_body = NULL;
-    enum app_err err = store_idem_claim(s, user_id, key, hash, clock_now());
-    if (err != APP_ERR_CONFLICT) {
-        *out = IDEM_NEW;
-        return err;
-    }
-    struct idem_record rec;
-    err = store_idem_get(s, user_id, key, &rec);
-    if (err == APP_ERR_NOT_FOUND) {
-        /* It expired between the two steps: it is gone, so the client must retry. */
-        *out = IDEM_IN_FLIGHT;
-        return APP_OK;
-    }
-    if (err)
-        return err;
-    if (strcmp(rec.request_hash, hash) != 0)
-        *out = IDEM_MISMATCH;
-    else if (rec.status == 0)
-        *out = IDEM_IN_FLIGHT;
-    else
-        *out = IDEM_REPLAY;
-    *status = rec.status;
-    if (*out == IDEM_REPLAY)
-        *stored_body = rec.body;
-    else
-        free(rec.body);
-    return APP_OK;
+    return store_idem_claim(s, user_id, key, hash, owner, clock_now(), lease, out);
 }
 
-enum app_err idempotency_finish(struct store *s, int64_t user_id, const char *key, int status,
-                                const char *body)
+enum app_err idempotency_answered(struct store *s, const char *body)
 {
-    return store_idem_finish(s, user_id, key, status, body);
+    const struct store_context *c = store_context(s);
+    return c && c->idem_user_id ? store_idem_record(s, c->idem_status, body) : APP_OK;
 }
 
-void idempotency_abandon(struct store *s, int64_t user_id, const char *key)
+enum app_err idempotency_finish(struct store *s, int status, const char *body)
 {
-    (void)store_idem_release(s, user_id, key);
+    enum app_err err = store_begin(s);
+    if (!err)
+        err = status >= 500 ? store_idem_release(s) : store_idem_record(s, status, body);
+    return store_end(s, err);
 }

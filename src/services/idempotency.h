@@ -1,27 +1,28 @@
 /* Idempotency-Key: the same key from the same user within 24 h gets the first
- * response again. Kept in the database, so it holds across processes. */
+ * response again. Kept in the database, so it holds across processes,
+ * restarts and crashes: a claim is leased to one request, and the answer of a
+ * request that wrote something is recorded in the unit of work that wrote it.
+ * The dispatcher (api/) drives it; the use cases call idempotency_answered. */
 #ifndef SERVICES_IDEMPOTENCY_H
 #define SERVICES_IDEMPOTENCY_H
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/error.h"
 #include "db/store.h"
 
-enum idem_outcome {
-    IDEM_NEW,       /* go ahead, then idempotency_finish or _abandon */
-    IDEM_REPLAY,    /* *status and *body hold the first response */
-    IDEM_MISMATCH,  /* the key came before with another request */
-    IDEM_IN_FLIGHT, /* its twin is still being handled */
-};
-
-/* Claims key for user_id and this request (what: method and path; body).
- * On IDEM_REPLAY, *body is malloc'd for the caller to free. */
-enum app_err idempotency_begin(struct store *s, int64_t user_id, const char *key, const char *what,
-                               const char *body, size_t len, enum idem_outcome *out, int *status,
-                               char **stored_body);
-/* Records the response of a claimed key. */
-enum app_err idempotency_finish(struct store *s, int64_t user_id, const char *key, int status,
-                                const char *body);
-/* Lets the key go again (the request failed before deciding anything). */
-void idempotency_abandon(struct store *s, int64_t user_id, const char *key);
+/* How long a claim holds before a twin may take it over; call once. */
+void idempotency_init(int lease_seconds);
+/* Claims key for user_id and this request (what: method and path; body) as
+ * owner. out->state says what to do; with IDEM_DONE out->body (malloc'd, the
+ * caller frees it) and out->status hold the first response. */
+enum app_err idempotency_claim(struct store *s, int64_t user_id, const char *key, const char *what,
+                               const char *body, size_t len, const char *owner,
+                               struct idem_record *out);
+/* Inside the unit of work that answers the request: records body with the
+ * context's success status. Nothing when the request holds no key. */
+enum app_err idempotency_answered(struct store *s, const char *body);
+/* After a request that wrote nothing: records its answer (status < 500), or
+ * lets the key go (5xx: nothing was decided). */
+enum app_err idempotency_finish(struct store *s, int status, const char *body);
 #endif

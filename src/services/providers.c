@@ -2,7 +2,11 @@
 
 #include <glib.h>
 
+#include <stdlib.h>
+
 #include "core/banned.h"
+#include "core/timeutil.h"
+#include "services/audit.h"
 
 enum app_err providers_list(struct store *s, int limit, int offset, struct user_list *out)
 {
@@ -38,26 +42,56 @@ enum app_err providers_availability(struct store *s, int64_t id, struct availabi
     return store_availability_get(s, id, out);
 }
 
+/* The zone and the number of windows, before and after. */
+static struct audit_details *availability_details(const struct availability *old,
+                                                  const struct availability *a)
+{
+    struct audit_details *d = schema_details_new();
+    schema_details_change_str(d, "timezone", old->timezone, a->timezone);
+    schema_details_change_int(d, "windows", old->n, a->n);
+    return d;
+}
+
 enum app_err providers_set_availability(struct store *s, const struct user *actor, int64_t id,
                                         const struct availability *a)
 {
-    enum app_err err = may_write(s, actor, id);
+    struct availability *old = calloc(1, sizeof *old);
+    enum app_err err = old ? store_begin(s) : APP_ERR_INTERNAL;
     if (!err)
-        err = store_begin(s, true);
-    if (err)
-        return err;
-    err = store_availability_replace(s, id, a);
-    if (err) {
-        store_rollback(s);
-        return err;
-    }
-    return store_commit(s);
+        err = may_write(s, actor, id);
+    if (!err)
+        err = providers_availability(s, id, old);
+    if (!err)
+        err = store_availability_replace(s, id, a);
+    if (!err)
+        err = audit_write(s, NULL, "availability.updated", "provider", id,
+                          availability_details(old, a));
+    free(old);
+    return store_end(s, err);
+}
+
+static struct audit_details *time_off_details(const struct time_off *t)
+{
+    struct audit_details *d = schema_details_new();
+    char start[21], end[21];
+    rfc3339_format(t->start, start);
+    rfc3339_format(t->end, end);
+    schema_details_set_int(d, "provider_id", t->provider_id);
+    schema_details_set_str(d, "start", start);
+    schema_details_set_str(d, "end", end);
+    return d;
 }
 
 enum app_err providers_add_time_off(struct store *s, const struct user *actor, struct time_off *t)
 {
-    enum app_err err = may_write(s, actor, t->provider_id);
-    return err ? err : store_time_off_insert(s, t);
+    enum app_err err = store_begin(s);
+    if (!err)
+        err = may_write(s, actor, t->provider_id);
+    if (!err)
+        err = store_time_off_insert(s, t);
+    if (!err)
+        err = audit_write(s, NULL, "time_off.created", "time_off", t->id, time_off_details(t));
+    return store_end(s, err);
 }
 
 enum app_err providers_time_off(struct store *s, int64_t id, int limit, int offset,
@@ -71,6 +105,13 @@ enum app_err providers_time_off(struct store *s, int64_t id, int limit, int offs
 enum app_err providers_delete_time_off(struct store *s, const struct user *actor, int64_t id,
                                        int64_t time_off_id)
 {
-    enum app_err err = may_write(s, actor, id);
-    return err ? err : store_time_off_delete(s, id, time_off_id);
+    struct time_off t;
+    enum app_err err = store_begin(s);
+    if (!err)
+        err = may_write(s, actor, id);
+    if (!err)
+        err = store_time_off_delete(s, id, time_off_id, &t);
+    if (!err)
+        err = audit_write(s, NULL, "time_off.deleted", "time_off", t.id, time_off_details(&t));
+    return store_end(s, err);
 }

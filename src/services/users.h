@@ -7,12 +7,18 @@
 #include "db/store.h"
 #include "models/user.h"
 
-/* Renames u (the caller) to name. */
-enum app_err users_rename(struct store *s, struct user *u, const char *name);
-/* Admin edit of user id: the non-NULL fields change; out gets the result.
- * Deactivating a user ends every session of theirs at once. */
-enum app_err users_admin_update(struct store *s, int64_t id, const char *name, const enum role *role,
-                                const bool *is_active, struct user *out);
+/* What a PATCH changes: the non-NULL fields. */
+struct user_change {
+    const char *name;
+    const enum role *role;
+    const bool *is_active;
+};
+/* Changes user id (its row locked, so concurrent edits of other fields all
+ * survive); out gets the result. Deactivating a user ends every session of
+ * theirs at once; a provider made something else has its services closed;
+ * APP_ERR_LAST_ADMIN when no active admin would be left. */
+enum app_err users_update(struct store *s, int64_t id, const struct user_change *c,
+                          struct user *out);
 /* The first admin, from the command line. */
 enum app_err users_create_admin(struct store *s, const char *email, const char *name,
                                 const char *password, struct user *out);

@@ -16,7 +16,9 @@ extern const struct embedded_file postgres_migrations[];
 struct pg_conn {
     PGconn *pg;
     bool prepared[Q__COUNT];
-    bool in_tx;
+    bool in_tx;         /* a unit of work is open */
+    bool begin_pending; /* ...and its BEGIN goes out with its first statement */
+    bool broken;        /* ...and its connection was lost: it can only fail */
 };
 
 static void pg_notice(void *arg, const char *msg)
@@ -55,7 +57,9 @@ static bool lost_connection(struct pg_conn *conn)
         return false;
     PQreset(conn->pg);
     memset(conn->prepared, 0, sizeof conn->prepared);
+    conn->broken = conn->in_tx;
     conn->in_tx = false;
+    conn->begin_pending = false;
     return true;
 }
 
@@ -80,8 +84,13 @@ static enum app_err pg_exec(void *c, const char *sql)
 {
     struct pg_conn *conn = c;
     bool ends = strcmp(sql, "COMMIT") == 0 || strcmp(sql, "ROLLBACK") == 0;
-    if (ends && !conn->in_tx)
-        return APP_OK; /* a guarded check-then-insert: nothing to end */
+    if (ends && (conn->broken || !conn->in_tx || conn->begin_pending)) {
+        /* Nothing was sent, or the connection went with the transaction:
+         * nothing to end here, but a lost one cannot commit. */
+        bool lost = conn->broken && strcmp(sql, "COMMIT") == 0;
+        conn->in_tx = conn->begin_pending = conn->broken = false;
+        return lost ? APP_ERR_UNAVAILABLE : APP_OK;
+    }
     PGresult *res = PQexec(conn->pg, sql);
     enum app_err err = map_result(conn, res);
     PQclear(res);
@@ -140,7 +149,18 @@ static enum app_err pg_query(void *c, enum query_id id, const struct db_value *p
 {
     struct pg_conn *conn = c;
     bool in_tx = conn->in_tx;
-    enum app_err err = run_once(conn, id, params, n, rows);
+    enum app_err err = APP_OK;
+    if (conn->broken)
+        return APP_ERR_UNAVAILABLE;
+    if (conn->begin_pending) {
+        conn->begin_pending = false;
+        PGresult *res = PQexec(conn->pg, "BEGIN");
+        err = map_result(conn, res);
+        PQclear(res);
+        if (err)
+            return err;
+    }
+    err = run_once(conn, id, params, n, rows);
     if (err == APP_ERR_UNAVAILABLE && !in_tx && PQstatus(conn->pg) == CONNECTION_OK) {
         if (rows)
             db_rows_release(rows);
@@ -151,21 +171,13 @@ static enum app_err pg_query(void *c, enum query_id id, const struct db_value *p
     return err;
 }
 
-static enum app_err pg_begin(void *c, bool write)
+/* BEGIN waits for the first statement and goes out with it. */
+static enum app_err pg_begin(void *c)
 {
     struct pg_conn *conn = c;
-    (void)write;
     if (PQstatus(conn->pg) != CONNECTION_OK)
         lost_connection(conn);
-    enum app_err err = pg_exec(conn, "BEGIN");
-    conn->in_tx = err == APP_OK;
-    return err;
-}
-
-/* The exclusion constraint guards the insert: no transaction (see store.h). */
-static enum app_err pg_begin_guarded(void *c)
-{
-    (void)c;
+    conn->in_tx = conn->begin_pending = true;
     return APP_OK;
 }
 
@@ -176,6 +188,5 @@ const struct db_driver postgres_driver = {
     .exec = pg_exec,
     .query = pg_query,
     .begin = pg_begin,
-    .begin_guarded = pg_begin_guarded,
     .migrations = postgres_migrations,
 };

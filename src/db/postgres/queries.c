@@ -12,6 +12,18 @@
 #define BOOKING_COLS "id, service_id, provider_id, customer_id, " EPOCH("start_at") ", " EPOCH("end_at") \
     ", buffer_before_min, buffer_after_min, status, notes, cancel_reason, " EPOCH("created_at") ", " \
     EPOCH("updated_at") ", " EPOCH("cancelled_at")
+#define EVENT_COLS "id, type, data, provider_id, customer_id, " EPOCH("created_at")
+#define AUDIT_COLS "id, " EPOCH("at") ", actor_id, actor_email, actor_role, action, target_type, " \
+    "target_id, ip, user_agent, request_id, details, hash"
+#define AUDIT_FILTER "WHERE ($1::text IS NULL OR action = $1) AND ($2::bigint = 0 OR actor_id = $2) " \
+    "AND ($3::text IS NULL OR target_type = $3) AND ($4::bigint = 0 OR target_id = $4) " \
+    "AND ($5::bigint IS NULL OR at >= to_timestamp($5)) " \
+    "AND ($6::bigint IS NULL OR at < to_timestamp($6)) "
+/* Settled: every transaction that could still commit an id below this row's
+ * has ended (005_outbox_audit.sql). */
+#define SETTLED "(hw <= pg_snapshot_xmin(pg_current_snapshot()))::int"
+#define PRUNE(table, col) "DELETE FROM " table " WHERE ctid IN (SELECT ctid FROM " table \
+    " WHERE " col " < to_timestamp($1) LIMIT $2) RETURNING 1"
 #define BOOKING_FILTER "WHERE ($1::bigint = 0 OR customer_id = $1) AND ($2::bigint = 0 OR provider_id = $2) " \
     "AND ($3::text IS NULL OR status = $3) AND ($4::bigint IS NULL OR start_at >= to_timestamp($4)) " \
     "AND ($5::bigint IS NULL OR start_at < to_timestamp($5)) "
@@ -61,7 +73,8 @@ const char *const postgres_sql[Q__COUNT] = {
     [Q_TIME_OFF_LIST] = "SELECT id, provider_id, " EPOCH("start_at") ", " EPOCH("end_at") ", reason "
                         "FROM time_off WHERE provider_id = $1 ORDER BY start_at, id LIMIT $2 OFFSET $3",
     [Q_TIME_OFF_COUNT] = "SELECT count(*) FROM time_off WHERE provider_id = $1",
-    [Q_TIME_OFF_DELETE] = "DELETE FROM time_off WHERE provider_id = $1 AND id = $2 RETURNING id",
+    [Q_TIME_OFF_DELETE] = "DELETE FROM time_off WHERE provider_id = $1 AND id = $2 "
+                          "RETURNING id, provider_id, " EPOCH("start_at") ", " EPOCH("end_at") ", reason",
     [Q_SERVICE_INSERT] = "INSERT INTO services (provider_id, name, description, duration_minutes, "
                          "buffer_before_minutes, buffer_after_minutes, slot_interval_minutes, "
                          "min_notice_minutes, max_advance_days, cancel_notice_minutes, price_cents, "
@@ -91,17 +104,14 @@ const char *const postgres_sql[Q__COUNT] = {
                        "ORDER BY start_at, id LIMIT $6 OFFSET $7",
     [Q_BOOKING_COUNT] = "SELECT count(*) FROM bookings " BOOKING_FILTER,
     [Q_IDEM_CLEAR] = "DELETE FROM idempotency_keys WHERE user_id = $1 AND key = $2 AND "
-                     "(created_at < to_timestamp($3::bigint - 86400) OR "
-                     "(status_code IS NULL AND created_at < to_timestamp($3::bigint - 60)))",
-    [Q_IDEM_INSERT] = "INSERT INTO idempotency_keys (user_id, key, request_hash, created_at) "
-                      "VALUES ($1, $2, $3, to_timestamp($4)) ON CONFLICT DO NOTHING RETURNING user_id",
+                     "created_at < to_timestamp($3::bigint - 86400)",
+    [Q_IDEM_INSERT] = "INSERT INTO idempotency_keys (user_id, key, request_hash, owner, created_at, "
+                      "lease_until) VALUES ($1, $2, $3, $4, to_timestamp($5), to_timestamp($6)) "
+                      "ON CONFLICT DO NOTHING RETURNING user_id",
     [Q_IDEM_GET] = "SELECT request_hash, status_code, response_body FROM idempotency_keys "
                    "WHERE user_id = $1 AND key = $2",
-    [Q_IDEM_FINISH] = "UPDATE idempotency_keys SET status_code = $3, response_body = $4 "
-                      "WHERE user_id = $1 AND key = $2",
-    [Q_IDEM_DELETE] = "DELETE FROM idempotency_keys WHERE user_id = $1 AND key = $2",
-    [Q_LOGIN_FAIL_INSERT] = "INSERT INTO login_failures (email, ip, at) VALUES ($1, $2, to_timestamp($3))",
-    [Q_LOGIN_FAIL_PRUNE] = "DELETE FROM login_failures WHERE at < to_timestamp($1)",
+    [Q_LOGIN_FAIL_INSERT] = "INSERT INTO login_failures (email, ip, at) VALUES ($1, $2, to_timestamp($3)) "
+                            "RETURNING id",
     [Q_LOGIN_FAIL_EMAIL_IP] = "SELECT count(*), " EPOCH("min(at)") " FROM login_failures "
                               "WHERE email = $1 AND ip = $2 AND at > to_timestamp($3)",
     [Q_LOGIN_FAIL_EMAIL] = "SELECT count(*), " EPOCH("min(at)") " FROM login_failures "
@@ -127,4 +137,46 @@ const char *const postgres_sql[Q__COUNT] = {
                    "UNION ALL SELECT 't', " EPOCH("start_at") ", " EPOCH("end_at") ", 0, NULL "
                    "FROM time_off WHERE provider_id = $1 AND start_at < to_timestamp($3) "
                    "AND end_at > to_timestamp($2) ",
+    [Q_IDEM_TAKEOVER] = "UPDATE idempotency_keys SET owner = $4, lease_until = to_timestamp($6) "
+                        "WHERE user_id = $1 AND key = $2 AND request_hash = $3 "
+                        "AND status_code IS NULL AND lease_until < to_timestamp($5) RETURNING user_id",
+    [Q_IDEM_RECORD] = "UPDATE idempotency_keys SET status_code = $4, response_body = $5 "
+                      "WHERE user_id = $1 AND key = $2 AND owner = $3 AND status_code IS NULL "
+                      "RETURNING user_id",
+    [Q_IDEM_RELEASE] = "DELETE FROM idempotency_keys WHERE user_id = $1 AND key = $2 AND owner = $3 "
+                       "AND status_code IS NULL",
+    [Q_EVENT_INSERT] = "INSERT INTO events (type, data, provider_id, customer_id, created_at) "
+                       "VALUES ($1, $2, $3, $4, to_timestamp($5))",
+    [Q_EVENTS_AFTER] = "SELECT " EVENT_COLS ", " SETTLED " FROM events WHERE id > $1 "
+                       "ORDER BY id LIMIT $2",
+    [Q_AUDIT_INSERT] = "INSERT INTO audit_log (at, actor_id, actor_email, actor_role, action, "
+                       "target_type, target_id, ip, user_agent, request_id, details) "
+                       "VALUES (to_timestamp($1), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    [Q_AUDIT_LIST] = "SELECT " AUDIT_COLS " FROM audit_log " AUDIT_FILTER
+                     "ORDER BY id DESC LIMIT $7 OFFSET $8",
+    [Q_AUDIT_COUNT] = "SELECT count(*) FROM audit_log " AUDIT_FILTER,
+    [Q_AUDIT_AFTER] = "SELECT " AUDIT_COLS ", " SETTLED " FROM audit_log WHERE id > $1 "
+                      "ORDER BY id LIMIT $2",
+    [Q_AUDIT_SEAL] = "UPDATE audit_log SET hash = $2 WHERE id = $1",
+    [Q_AUDIT_LAST_SEALED] = "SELECT id, hash FROM audit_log WHERE hash IS NOT NULL "
+                            "ORDER BY id DESC LIMIT 1",
+    [Q_AUDIT_HEAD] = "SELECT id, hash, " EPOCH("at") " FROM audit_log ORDER BY id LIMIT $1",
+    [Q_AUDIT_DELETE_UPTO] = "DELETE FROM audit_log WHERE id <= $1",
+    [Q_SETTING_PUT] = "INSERT INTO settings (key, value) VALUES ($1, $2) "
+                      "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    [Q_JOB_LEASE] = "INSERT INTO job_leases (name, owner, until) VALUES ($1, $2, to_timestamp($4)) "
+                    "ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, until = excluded.until "
+                    "WHERE job_leases.owner = excluded.owner OR job_leases.until < to_timestamp($3) "
+                    "RETURNING owner",
+    /* Concurrent attempts for one email take turns, so each sees the others. */
+    [Q_LOGIN_LOCK] = "SELECT pg_advisory_xact_lock(7362, hashtext($1))",
+    [Q_LOGIN_FAIL_DELETE] = "DELETE FROM login_failures WHERE id = $1",
+    [Q_USER_LOCK] = USER_SELECT "WHERE id = $1 FOR UPDATE",
+    [Q_SERVICE_LOCK] = "SELECT " SERVICE_COLS " FROM services WHERE id = $1 FOR UPDATE",
+    [Q_SERVICES_DEACTIVATE] = "UPDATE services SET active = FALSE WHERE provider_id = $1 AND active",
+    [Q_ADMINS_OTHER] = "SELECT count(*) FROM users WHERE role = 'admin' AND is_active AND id <> $1",
+    [Q_PRUNE_IDEM] = PRUNE("idempotency_keys", "created_at"),
+    [Q_PRUNE_LOGIN] = PRUNE("login_failures", "at"),
+    [Q_PRUNE_SESSIONS] = PRUNE("sessions", "expires_at"),
+    [Q_PRUNE_EVENTS] = PRUNE("events", "created_at"),
 };

@@ -122,9 +122,10 @@ static enum app_err sq_query(void *c, enum query_id id, const struct db_value *p
     }
     enum app_err err = bind_all(st, params, n);
     int rc = SQLITE_DONE;
-    bool lone_write = !conn->writing && !sqlite3_stmt_readonly(st);
-    if (lone_write)
-        pthread_mutex_lock(&writer);
+    if (!conn->writing && !sqlite3_stmt_readonly(st)) {
+        log_error("sqlite: query %d writes outside a unit of work", (int)id);
+        err = APP_ERR_INTERNAL;
+    }
     while (!err) {
         rc = sqlite3_step(st);
         if (rc != SQLITE_ROW)
@@ -137,19 +138,15 @@ static enum app_err sq_query(void *c, enum query_id id, const struct db_value *p
     if (!err && rows && db_rows_seal(rows) < 0)
         err = APP_ERR_INTERNAL;
     sqlite3_reset(st);
-    if (lone_write)
-        pthread_mutex_unlock(&writer);
     sqlite3_clear_bindings(st);
     if (err && rows)
         db_rows_release(rows);
     return err;
 }
 
-static enum app_err sq_begin(void *c, bool write)
+static enum app_err sq_begin(void *c)
 {
     struct sqlite_conn *conn = c;
-    if (!write)
-        return sq_exec(c, "BEGIN");
     pthread_mutex_lock(&writer);
     enum app_err err = sq_exec(c, "BEGIN IMMEDIATE");
     if (err)
@@ -159,11 +156,6 @@ static enum app_err sq_begin(void *c, bool write)
     return err;
 }
 
-static enum app_err sq_begin_guarded(void *c)
-{
-    return sq_begin(c, true);
-}
-
 const struct db_driver sqlite_driver = {
     .engine = "sqlite",
     .connect = sq_connect,
@@ -171,6 +163,5 @@ const struct db_driver sqlite_driver = {
     .exec = sq_exec,
     .query = sq_query,
     .begin = sq_begin,
-    .begin_guarded = sq_begin_guarded,
     .migrations = sqlite_migrations,
 };

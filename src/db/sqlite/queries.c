@@ -8,6 +8,14 @@
     "cancel_notice_minutes, price_cents, active, created_at"
 #define BOOKING_COLS "id, service_id, provider_id, customer_id, start_at, end_at, buffer_before_min, " \
     "buffer_after_min, status, notes, cancel_reason, created_at, updated_at, cancelled_at"
+#define EVENT_COLS "id, type, data, provider_id, customer_id, created_at"
+#define AUDIT_COLS "id, at, actor_id, actor_email, actor_role, action, target_type, target_id, ip, " \
+    "user_agent, request_id, details, hash"
+#define AUDIT_FILTER "WHERE (?1 IS NULL OR action = ?1) AND (?2 = 0 OR actor_id = ?2) " \
+    "AND (?3 IS NULL OR target_type = ?3) AND (?4 = 0 OR target_id = ?4) " \
+    "AND (?5 IS NULL OR at >= ?5) AND (?6 IS NULL OR at < ?6) "
+#define PRUNE(table, col) "DELETE FROM " table " WHERE rowid IN (SELECT rowid FROM " table \
+    " WHERE " col " < ?1 LIMIT ?2) RETURNING 1"
 #define BOOKING_FILTER "WHERE (?1 = 0 OR customer_id = ?1) AND (?2 = 0 OR provider_id = ?2) " \
     "AND (?3 IS NULL OR status = ?3) AND (?4 IS NULL OR start_at >= ?4) AND (?5 IS NULL OR start_at < ?5) "
 
@@ -53,7 +61,8 @@ const char *const sqlite_sql[Q__COUNT] = {
     [Q_TIME_OFF_LIST] = "SELECT id, provider_id, start_at, end_at, reason FROM time_off "
                         "WHERE provider_id = ?1 ORDER BY start_at, id LIMIT ?2 OFFSET ?3",
     [Q_TIME_OFF_COUNT] = "SELECT count(*) FROM time_off WHERE provider_id = ?1",
-    [Q_TIME_OFF_DELETE] = "DELETE FROM time_off WHERE provider_id = ?1 AND id = ?2 RETURNING id",
+    [Q_TIME_OFF_DELETE] = "DELETE FROM time_off WHERE provider_id = ?1 AND id = ?2 "
+                          "RETURNING id, provider_id, start_at, end_at, reason",
     [Q_SERVICE_INSERT] = "INSERT INTO services (provider_id, name, description, duration_minutes, "
                          "buffer_before_minutes, buffer_after_minutes, slot_interval_minutes, "
                          "min_notice_minutes, max_advance_days, cancel_notice_minutes, price_cents, "
@@ -82,16 +91,14 @@ const char *const sqlite_sql[Q__COUNT] = {
                        "ORDER BY start_at, id LIMIT ?6 OFFSET ?7",
     [Q_BOOKING_COUNT] = "SELECT count(*) FROM bookings " BOOKING_FILTER,
     [Q_IDEM_CLEAR] = "DELETE FROM idempotency_keys WHERE user_id = ?1 AND key = ?2 AND "
-                     "(created_at < ?3 - 86400 OR (status_code IS NULL AND created_at < ?3 - 60))",
-    [Q_IDEM_INSERT] = "INSERT INTO idempotency_keys (user_id, key, request_hash, created_at) "
-                      "VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING RETURNING user_id",
+                     "created_at < ?3 - 86400",
+    [Q_IDEM_INSERT] = "INSERT INTO idempotency_keys (user_id, key, request_hash, owner, created_at, "
+                      "lease_until) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING "
+                      "RETURNING user_id",
     [Q_IDEM_GET] = "SELECT request_hash, status_code, response_body FROM idempotency_keys "
                    "WHERE user_id = ?1 AND key = ?2",
-    [Q_IDEM_FINISH] = "UPDATE idempotency_keys SET status_code = ?3, response_body = ?4 "
-                      "WHERE user_id = ?1 AND key = ?2",
-    [Q_IDEM_DELETE] = "DELETE FROM idempotency_keys WHERE user_id = ?1 AND key = ?2",
-    [Q_LOGIN_FAIL_INSERT] = "INSERT INTO login_failures (email, ip, at) VALUES (?1, ?2, ?3)",
-    [Q_LOGIN_FAIL_PRUNE] = "DELETE FROM login_failures WHERE at < ?1",
+    [Q_LOGIN_FAIL_INSERT] = "INSERT INTO login_failures (email, ip, at) VALUES (?1, ?2, ?3) "
+                            "RETURNING rowid",
     [Q_LOGIN_FAIL_EMAIL_IP] = "SELECT count(*), min(at) FROM login_failures "
                               "WHERE email = ?1 AND ip = ?2 AND at > ?3",
     [Q_LOGIN_FAIL_EMAIL] = "SELECT count(*), min(at) FROM login_failures WHERE email = ?1 AND at > ?2",
@@ -113,4 +120,44 @@ const char *const sqlite_sql[Q__COUNT] = {
                    "WHERE provider_id = ?1 "
                    "UNION ALL SELECT 't', start_at, end_at, 0, NULL FROM time_off "
                    "WHERE provider_id = ?1 AND start_at < ?3 AND end_at > ?2 ",
+    [Q_IDEM_TAKEOVER] = "UPDATE idempotency_keys SET owner = ?4, lease_until = ?6 "
+                        "WHERE user_id = ?1 AND key = ?2 AND request_hash = ?3 "
+                        "AND status_code IS NULL AND lease_until < ?5 RETURNING user_id",
+    [Q_IDEM_RECORD] = "UPDATE idempotency_keys SET status_code = ?4, response_body = ?5 "
+                      "WHERE user_id = ?1 AND key = ?2 AND owner = ?3 AND status_code IS NULL "
+                      "RETURNING user_id",
+    [Q_IDEM_RELEASE] = "DELETE FROM idempotency_keys WHERE user_id = ?1 AND key = ?2 AND owner = ?3 "
+                       "AND status_code IS NULL",
+    [Q_EVENT_INSERT] = "INSERT INTO events (type, data, provider_id, customer_id, created_at) "
+                       "VALUES (?1, ?2, ?3, ?4, ?5)",
+    /* One writer at a time: whatever is visible is final, in id order. */
+    [Q_EVENTS_AFTER] = "SELECT " EVENT_COLS ", 1 FROM events WHERE id > ?1 ORDER BY id LIMIT ?2",
+    [Q_AUDIT_INSERT] = "INSERT INTO audit_log (at, actor_id, actor_email, actor_role, action, "
+                       "target_type, target_id, ip, user_agent, request_id, details) "
+                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    [Q_AUDIT_LIST] = "SELECT " AUDIT_COLS " FROM audit_log " AUDIT_FILTER
+                     "ORDER BY id DESC LIMIT ?7 OFFSET ?8",
+    [Q_AUDIT_COUNT] = "SELECT count(*) FROM audit_log " AUDIT_FILTER,
+    [Q_AUDIT_AFTER] = "SELECT " AUDIT_COLS ", 1 FROM audit_log WHERE id > ?1 ORDER BY id LIMIT ?2",
+    [Q_AUDIT_SEAL] = "UPDATE audit_log SET hash = ?2 WHERE id = ?1",
+    [Q_AUDIT_LAST_SEALED] = "SELECT id, hash FROM audit_log WHERE hash IS NOT NULL "
+                            "ORDER BY id DESC LIMIT 1",
+    [Q_AUDIT_HEAD] = "SELECT id, hash, at FROM audit_log ORDER BY id LIMIT ?1",
+    [Q_AUDIT_DELETE_UPTO] = "DELETE FROM audit_log WHERE id <= ?1",
+    [Q_SETTING_PUT] = "INSERT INTO settings (key, value) VALUES (?1, ?2) "
+                      "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    [Q_JOB_LEASE] = "INSERT INTO job_leases (name, owner, until) VALUES (?1, ?2, ?4) "
+                    "ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, until = excluded.until "
+                    "WHERE job_leases.owner = excluded.owner OR job_leases.until < ?3 RETURNING owner",
+    /* BEGIN IMMEDIATE already holds the write lock. */
+    [Q_LOGIN_LOCK] = "SELECT ?1 IS NOT NULL",
+    [Q_LOGIN_FAIL_DELETE] = "DELETE FROM login_failures WHERE rowid = ?1",
+    [Q_USER_LOCK] = USER_SELECT "WHERE id = ?1",
+    [Q_SERVICE_LOCK] = "SELECT " SERVICE_COLS " FROM services WHERE id = ?1",
+    [Q_SERVICES_DEACTIVATE] = "UPDATE services SET active = 0 WHERE provider_id = ?1 AND active = 1",
+    [Q_ADMINS_OTHER] = "SELECT count(*) FROM users WHERE role = 'admin' AND is_active = 1 AND id <> ?1",
+    [Q_PRUNE_IDEM] = PRUNE("idempotency_keys", "created_at"),
+    [Q_PRUNE_LOGIN] = PRUNE("login_failures", "at"),
+    [Q_PRUNE_SESSIONS] = PRUNE("sessions", "expires_at"),
+    [Q_PRUNE_EVENTS] = PRUNE("events", "created_at"),
 };

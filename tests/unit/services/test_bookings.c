@@ -47,6 +47,9 @@ static struct user ADM; /* an admin */
 
 /* ---- helpers ---- */
 
+/* One store write in a unit of work of its own, as the services write. */
+#define UOW(s, call) (store_begin(s) ? APP_ERR_INTERNAL : store_end((s), (call)))
+
 static const char *fmt(int64_t t, char *buf)
 {
     time_t tt = (time_t)t;
@@ -100,7 +103,7 @@ static struct user make_user(enum role role, const char *name)
     u.is_active = true;
     snprintf(u.timezone, sizeof u.timezone, "UTC");
     u.created_at = clock_now();
-    ASSERT_ERR(store_user_insert(S, &u), APP_OK, "store_user_insert(%s)", name);
+    ASSERT_ERR(UOW(S, store_user_insert(S, &u)), APP_OK, "store_user_insert(%s)", name);
     cr_assert_gt(u.id, 0);
     return u;
 }
@@ -115,9 +118,7 @@ static void set_schedule(struct store *s, int64_t provider_id, const char *zone,
     for (int i = 0; i < n; i++)
         a->windows[i] = w[i];
     a->n = n;
-    ASSERT_ERR(store_begin(s, true), APP_OK);
-    ASSERT_ERR(store_availability_replace(s, provider_id, a), APP_OK);
-    ASSERT_ERR(store_commit(s), APP_OK);
+    ASSERT_ERR(UOW(s, store_availability_replace(s, provider_id, a)), APP_OK);
     free(a);
 }
 
@@ -149,7 +150,7 @@ static struct service make_service(int64_t provider_id, struct svc_opts o)
     v.cancel_notice_minutes = o.cancel;
     v.active = true;
     v.created_at = clock_now();
-    ASSERT_ERR(store_service_insert(S, &v), APP_OK, "store_service_insert");
+    ASSERT_ERR(UOW(S, store_service_insert(S, &v)), APP_OK, "store_service_insert");
     cr_assert_gt(v.id, 0);
     return v;
 }
@@ -392,7 +393,7 @@ Test(bookings, inactive_or_unknown_service_not_found)
     try_book(&C1, v.id + 1000, at(10, 10, 0), -1, &a);
     ASSERT_ERR(a.err, APP_ERR_SERVICE_NOT_FOUND);
     v.active = false;
-    ASSERT_ERR(store_service_update(S, &v), APP_OK);
+    ASSERT_ERR(UOW(S, store_service_update(S, &v)), APP_OK);
     try_book(&C1, v.id, at(10, 10, 0), -1, &a);
     ASSERT_ERR(a.err, APP_ERR_SERVICE_NOT_FOUND);
     cr_assert_eq(confirmed_count(P.id), 0);
@@ -697,7 +698,7 @@ Test(bookings, past_booking_cannot_be_cancelled_even_by_staff)
     b.end = at(-2, 11, 0);
     b.status = BOOKING_CONFIRMED;
     b.created_at = b.updated_at = clock_now();
-    ASSERT_ERR(store_booking_insert(S, &b), APP_OK);
+    ASSERT_ERR(UOW(S, store_booking_insert(S, &b)), APP_OK);
     struct booking out;
     ASSERT_ERR(bookings_cancel(S, &C1, b.id, NULL, &out), APP_ERR_NOT_CHANGEABLE);
     ASSERT_ERR(bookings_cancel(S, &P, b.id, NULL, &out), APP_ERR_NOT_CHANGEABLE);
@@ -716,7 +717,7 @@ Test(bookings, reschedule_keeps_id_duration_and_buffers)
     v.duration_minutes = 30;
     v.buffer_after_minutes = 0;
     v.slot_interval_minutes = 30;
-    ASSERT_ERR(store_service_update(S, &v), APP_OK);
+    ASSERT_ERR(UOW(S, store_service_update(S, &v)), APP_OK);
 
     struct booking out;
     struct slot_list next = {0};
@@ -858,7 +859,7 @@ Test(bookings, complete_past_booking)
     b.end = at(-1, 11, 0);
     b.status = BOOKING_CONFIRMED;
     b.created_at = b.updated_at = clock_now() - 3 * DAY;
-    ASSERT_ERR(store_booking_insert(S, &b), APP_OK);
+    ASSERT_ERR(UOW(S, store_booking_insert(S, &b)), APP_OK);
 
     struct booking out;
     /* Not its customer's to complete, not visible to others. */
@@ -886,7 +887,7 @@ Test(bookings, complete_past_booking)
     c.id = 0;
     c.start = at(-1, 12, 0);
     c.end = at(-1, 13, 0);
-    ASSERT_ERR(store_booking_insert(S, &c), APP_OK);
+    ASSERT_ERR(UOW(S, store_booking_insert(S, &c)), APP_OK);
     ASSERT_ERR(bookings_complete(S, &ADM, c.id, &out), APP_OK);
     cr_assert_eq(out.status, BOOKING_COMPLETED);
 }
@@ -945,15 +946,15 @@ Test(bookings, store_refuses_overlapping_confirmed_bookings)
     b.id = 0;
     b.start = at(10, 11, 0);
     b.end = at(10, 12, 0);
-    ASSERT_ERR(store_booking_insert(S, &b), APP_ERR_CONFLICT);
+    ASSERT_ERR(UOW(S, store_booking_insert(S, &b)), APP_ERR_CONFLICT);
     b.start = at(10, 11, 30);
     b.end = at(10, 12, 30);
-    ASSERT_ERR(store_booking_insert(S, &b), APP_OK);
+    ASSERT_ERR(UOW(S, store_booking_insert(S, &b)), APP_OK);
     /* Moving one onto the other is refused too. */
     struct booking moved = b;
     moved.start = at(10, 11, 0);
     moved.end = at(10, 12, 0);
-    ASSERT_ERR(store_booking_update(S, &moved), APP_ERR_CONFLICT);
+    ASSERT_ERR(UOW(S, store_booking_update(S, &moved)), APP_ERR_CONFLICT);
     cr_assert_eq(confirmed_count(P.id), 2);
 }
 

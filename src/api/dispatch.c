@@ -1,0 +1,105 @@
+#include "api/dispatch.h"
+
+#include <glib.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/respond.h"
+#include "core/banned.h"
+#include "core/log.h"
+#include "core/random.h"
+#include "db/store.h"
+#include "services/auth.h"
+#include "services/idempotency.h"
+
+static enum app_err authenticate(const struct route *route, struct request *req,
+                                 struct store *store)
+{
+    if (route->auth == AUTH_NONE)
+        return APP_OK;
+    enum app_err err = store ? auth_authenticate(store, req->authorization, &req->user, &req->claims)
+                             : APP_ERR_UNAVAILABLE;
+    if (!err && route->auth == AUTH_ADMIN && req->user.role != ROLE_ADMIN)
+        err = APP_ERR_FORBIDDEN;
+    return err;
+}
+
+/* The first response again; a 201 keeps its Location. */
+static void replay(const struct route *route, struct response *res, int status, char *body)
+{
+    respond_owned(res, status, "application/json", body, strlen(body));
+    json_t *v = status == 201 ? json_loads(body, 0, NULL) : NULL;
+    json_t *id = v ? json_object_get(v, "id") : NULL;
+    if (json_is_integer(id))
+        g_snprintf(res->location, sizeof res->location, "%s/%" JSON_INTEGER_FORMAT, route->path,
+                   json_integer_value(id));
+    json_decref(v);
+}
+
+/* Idempotency-Key: claim, then the handler, whose unit of work records its
+ * answer when it wrote something; any other answer is recorded after it. */
+static void keyed(const struct route *route, struct request *req, struct response *res,
+                  struct store_context *ctx)
+{
+    const char *key = req->idempotency_key;
+    char what[160], owner[33];
+    struct idem_record rec;
+    size_t n = strlen(key);
+    if (n < 1 || n > 255) {
+        respond_invalid(res, "header", "Idempotency-Key", "string_too_long", "1 to 255 characters");
+        return;
+    }
+    g_snprintf(what, sizeof what, "%s %s", route->method, route->path);
+    enum app_err err = random_hex(owner, 16) ? APP_OK : APP_ERR_INTERNAL;
+    if (!err)
+        err = idempotency_claim(req->store, req->user.id, key, what, req->body, req->body_len,
+                                owner, &rec);
+    if (err)
+        respond_error(res, err);
+    else if (rec.state == IDEM_DONE)
+        replay(route, res, rec.status, rec.body);
+    else if (rec.state == IDEM_OTHER)
+        respond_invalid(res, "header", "Idempotency-Key", "value_error",
+                        "This key was used with a different request");
+    else if (rec.state == IDEM_BUSY)
+        respond_error(res, APP_ERR_IDEM_IN_FLIGHT);
+    if (err || rec.state != IDEM_CLAIMED)
+        return;
+    ctx->idem_user_id = req->user.id;
+    ctx->idem_key = key;
+    ctx->idem_owner = owner;
+    ctx->idem_status = route->idempotent;
+    route->handler(req, res);
+    if (!ctx->idem_recorded)
+        (void)idempotency_finish(req->store, res->status, res->body ? res->body : "");
+}
+
+void dispatch_run(const struct route *route, struct request *req, struct response *res,
+                  struct store *store)
+{
+    char agent[256], what[96];
+    struct store_context ctx = {.ip = req->client_ip, .request_id = req->request_id};
+    g_snprintf(what, sizeof what, "request %s", req->request_id);
+    log_set_context(what);
+    req->store = store;
+    enum app_err err = authenticate(route, req, store);
+    if (err) {
+        respond_error(res, err);
+        log_set_context(NULL);
+        return;
+    }
+    if (req->user_agent) {
+        g_strlcpy(agent, req->user_agent, sizeof agent);
+        ctx.user_agent = agent;
+    }
+    ctx.actor = route->auth != AUTH_NONE ? &req->user : NULL;
+    if (store)
+        store_set_context(store, &ctx);
+    if (store && route->idempotent && req->idempotency_key)
+        keyed(route, req, res, &ctx);
+    else
+        route->handler(req, res);
+    if (store)
+        store_set_context(store, NULL);
+    log_set_context(NULL);
+}

@@ -1,0 +1,144 @@
+#include "jobs/runner.h"
+
+#include <glib.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/banned.h"
+#include "core/log.h"
+#include "core/random.h"
+#include "core/timeutil.h"
+#include "db/store.h"
+#include "services/audit.h"
+#include "services/retention.h"
+
+struct job {
+    const char *name;
+    int interval_ms;
+    enum app_err (*run)(struct store *s);
+};
+
+/* Read-only once the threads run. */
+static struct retention_policy policy;
+static char database_url[1024];
+static char owner[33]; /* this process, in job_leases */
+
+static enum app_err run_seal(struct store *s)
+{
+    int sealed = 500;
+    enum app_err err = APP_OK;
+    /* Catch up in one go after a pause; each batch is its own unit of work. */
+    while (!err && sealed == 500)
+        err = audit_seal(s, 500, &sealed);
+    return err;
+}
+
+static enum app_err run_retention(struct store *s)
+{
+    int64_t deleted = 0;
+    enum app_err err = retention_run(s, &policy, clock_now(), &deleted);
+    if (!err && deleted)
+        log_info("retention deleted %" G_GINT64_FORMAT " rows", deleted);
+    return err;
+}
+
+static struct job jobs[] = {
+    {"audit_seal", 1000, run_seal},
+    {"retention", 60000, run_retention},
+};
+
+static struct {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    bool stopping;
+    pthread_t threads[sizeof jobs / sizeof jobs[0]];
+    int n;
+} runner = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+/* Sleeps ms unless stopped first; false once stopping. */
+static bool wait_ms(int ms)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_sec += ms / 1000;
+    until.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&runner.lock);
+    while (!runner.stopping && pthread_cond_timedwait(&runner.cond, &runner.lock, &until) == 0)
+        ;
+    bool go_on = !runner.stopping;
+    pthread_mutex_unlock(&runner.lock);
+    return go_on;
+}
+
+/* One turn: hold the lease (three intervals, at least 10 s), then run. */
+static void turn(const struct job *j, struct store **s)
+{
+    char err[256];
+    if (!*s && !(*s = store_open(database_url, err, sizeof err))) {
+        log_error("cannot connect: %s", err);
+        return;
+    }
+    int64_t now = clock_now(), ttl = j->interval_ms * 3 / 1000;
+    bool held = false;
+    enum app_err e = store_job_lease(*s, j->name, owner, now, now + (ttl < 10 ? 10 : ttl), &held);
+    if (!e && held)
+        e = j->run(*s);
+    if (e)
+        log_error("failed: %s", app_error_info(e)->detail);
+}
+
+static void *job_main(void *arg)
+{
+    const struct job *j = arg;
+    char what[48];
+    struct store *s = NULL;
+    g_snprintf(what, sizeof what, "job %s", j->name);
+    log_set_context(what);
+    do
+        turn(j, &s);
+    while (wait_ms(j->interval_ms));
+    bool held;
+    if (s)
+        (void)store_job_lease(s, j->name, owner, 0, clock_now() - 1, &held);
+    store_close(s);
+    return NULL;
+}
+
+bool jobs_start(const struct config *cfg)
+{
+    pthread_condattr_t attr;
+    policy = (struct retention_policy){cfg->login_window_seconds,
+                                       (int64_t)cfg->event_retention_hours * 3600,
+                                       (int64_t)cfg->audit_retention_days * 86400};
+    jobs[1].interval_ms = cfg->retention_interval_seconds * 1000;
+    g_strlcpy(database_url, cfg->database_url, sizeof database_url);
+    if (!random_hex(owner, 16))
+        return false;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&runner.cond, &attr);
+    pthread_condattr_destroy(&attr);
+    for (size_t i = 0; i < sizeof jobs / sizeof jobs[0]; i++) {
+        if (pthread_create(&runner.threads[runner.n], NULL, job_main, &jobs[i]) != 0)
+            return false;
+        runner.n++;
+    }
+    return true;
+}
+
+void jobs_stop(void)
+{
+    pthread_mutex_lock(&runner.lock);
+    runner.stopping = true;
+    pthread_cond_broadcast(&runner.cond);
+    pthread_mutex_unlock(&runner.lock);
+    for (int i = 0; i < runner.n; i++)
+        pthread_join(runner.threads[i], NULL);
+    runner.n = 0;
+}

@@ -1,0 +1,23 @@
+/* An event of the outbox: a change that streams, webhooks and the waitlist
+ * hear about. */
+#ifndef MODELS_EVENT_H
+#define MODELS_EVENT_H
+#include <stdint.h>
+
+struct event {
+    int64_t id;
+    char type[32];       /* "booking.created", … */
+    char *data;          /* JSON text of the object; owned by the list */
+    int64_t provider_id; /* 0: none */
+    int64_t customer_id; /* 0: none */
+    int64_t created_at;
+};
+
+struct event_list {
+    struct event *items;
+    int n;
+    int64_t next; /* the id to read after next time */
+};
+
+void event_list_release(struct event_list *list);
+#endif
