@@ -100,10 +100,11 @@ static int cmd_audit_verify(void)
  * each ("id type provider customer"), for --follow S seconds (0: what is there). */
 static int cmd_events(int argc, char **argv)
 {
-    int64_t after = 0, follow = 0;
+    int64_t follow = 0;
+    struct outbox_cursor c = {0};
     for (int i = 2; i + 1 < argc; i += 2) {
         if (strcmp(argv[i], "--after") == 0)
-            after = g_ascii_strtoll(argv[i + 1], NULL, 10);
+            c.after = g_ascii_strtoll(argv[i + 1], NULL, 10);
         else if (strcmp(argv[i], "--follow") == 0)
             follow = g_ascii_strtoll(argv[i + 1], NULL, 10);
     }
@@ -112,13 +113,12 @@ static int cmd_events(int argc, char **argv)
     enum app_err err = s ? APP_OK : APP_ERR_UNAVAILABLE;
     for (bool more = true; !err && (more || clock_mono_us() < until);) {
         struct event_list page;
-        err = store_events_after(s, after, 1000, &page);
+        err = store_events_after(s, &c, 1000, &page);
         for (int i = 0; !err && i < page.n; i++)
             printf("%" G_GINT64_FORMAT " %s %" G_GINT64_FORMAT " %" G_GINT64_FORMAT "\n",
                    page.items[i].id, page.items[i].type, page.items[i].provider_id,
                    page.items[i].customer_id);
         more = !err && page.n > 0;
-        after = err ? after : page.next;
         if (!err)
             event_list_release(&page);
         fflush(stdout);

@@ -97,15 +97,15 @@ enum app_err store_audit_list(struct store *s, const struct audit_filter *f, int
     return err;
 }
 
-enum app_err store_audit_after(struct store *s, int64_t after, int limit, struct audit_list *out)
+enum app_err store_audit_after(struct store *s, struct outbox_cursor *c, int limit,
+                               struct audit_list *out)
 {
-    struct db_value p[] = {DB_I(after), DB_I(limit)};
-    struct db_rows r;
+    struct db_rows r = {0};
+    int n = 0;
     memset(out, 0, sizeof *out);
-    enum app_err err = store_query(s, Q_AUDIT_AFTER, p, 2, &r);
-    if (err)
-        return err;
-    err = entries(&r, store_settled_prefix(&r, 0, 13, after, &out->next), out);
+    enum app_err err = store_outbox_read(s, Q_AUDIT_AFTER, OUTBOX_AUDIT_KEY, c, limit, &r, &n);
+    if (!err)
+        err = entries(&r, n, out);
     db_rows_release(&r);
     return err;
 }

@@ -54,6 +54,9 @@ struct db_driver {
      * or exec("ROLLBACK") ends it. */
     enum app_err (*begin)(void *conn);
     const struct embedded_file *migrations; /* ends with a {NULL} entry */
+    /* One writer at a time, ids drawn in commit order: an outbox gap is
+     * always for good. */
+    bool serial_writes;
 };
 
 extern const struct db_driver sqlite_driver;

@@ -20,19 +20,65 @@ enum app_err store_event_add(struct store *s, const char *type, const char *data
     return store_query(s, Q_EVENT_INSERT, p, 5, NULL);
 }
 
-int store_settled_prefix(const struct db_rows *r, int id_col, int settled_col, int64_t after,
-                         int64_t *next)
+/* Most gaps are a transaction that commits a moment later. */
+#define GAP_PATIENCE_US 500000
+
+/* How many rows of r, from the first, follow c->after in line: each the next
+ * id, or past a gap below `resolved` (one known to be for good). */
+static int in_line(const struct db_rows *r, int64_t after, int64_t resolved)
 {
     int n = 0;
-    *next = after;
-    for (; n < r->nrows; n++) {
-        int64_t id = db_cell_int(r, n, id_col);
-        /* Next in line, or past a gap that no open transaction can fill. */
-        if (id != *next + 1 && db_cell_int(r, n, settled_col) == 0)
+    for (int64_t next = after; n < r->nrows; n++) {
+        int64_t id = db_cell_int(r, n, 0);
+        if (id != next + 1 && id > resolved)
             break;
-        *next = id;
+        next = id;
     }
     return n;
+}
+
+/* Waits, briefly, until every writer that drew an id of the outbox before
+ * now has ended. False when one is still open (or the database failed). */
+static bool barrier(struct store *s, int64_t key)
+{
+    struct db_value p[] = {DB_I(key)};
+    enum app_err err = store_begin(s);
+    if (!err)
+        err = store_query(s, Q_OUTBOX_LOCK_TIMEOUT, NULL, 0, NULL);
+    if (!err)
+        err = store_query(s, Q_OUTBOX_BARRIER, p, 1, NULL);
+    return store_end(s, err) == APP_OK;
+}
+
+enum app_err store_outbox_read(struct store *s, enum query_id q, int64_t barrier_key,
+                               struct outbox_cursor *c, int limit, struct db_rows *r, int *take)
+{
+    struct db_value p[] = {DB_I(c->after), DB_I(limit)};
+    enum app_err err = store_query(s, q, p, 2, r);
+    int n = err ? 0 : in_line(r, c->after, c->past_gaps ? INT64_MAX : 0);
+    if (!err && n < r->nrows) {
+        int64_t gap_at = db_cell_int(r, n, 0), now = clock_mono_us();
+        bool waited = c->gap_at == gap_at && now - c->gap_since_us >= GAP_PATIENCE_US;
+        if (c->gap_at != gap_at) {
+            c->gap_at = gap_at;
+            c->gap_since_us = now;
+        }
+        if (s->drv->serial_writes) {
+            n = in_line(r, c->after, gap_at);
+        } else if (waited && barrier(s, barrier_key)) {
+            /* Whatever drew an id below gap_at has ended: read again, since
+             * some of it may have committed meanwhile. */
+            db_rows_release(r);
+            err = store_query(s, q, p, 2, r);
+            n = err ? 0 : in_line(r, c->after, gap_at);
+        }
+    }
+    if (n > 0 && db_cell_int(r, n - 1, 0) >= c->gap_at)
+        c->gap_at = 0;
+    if (n > 0)
+        c->after = db_cell_int(r, n - 1, 0);
+    *take = n;
+    return err;
 }
 
 static void event_from_row(const struct db_rows *r, int i, struct event *e)
@@ -45,26 +91,24 @@ static void event_from_row(const struct db_rows *r, int i, struct event *e)
     e->created_at = db_cell_int(r, i, 5);
 }
 
-enum app_err store_events_after(struct store *s, int64_t after, int limit, struct event_list *out)
+enum app_err store_events_after(struct store *s, struct outbox_cursor *c, int limit,
+                                struct event_list *out)
 {
-    struct db_value p[] = {DB_I(after), DB_I(limit)};
-    struct db_rows r;
+    struct db_rows r = {0};
+    int n = 0;
     memset(out, 0, sizeof *out);
-    out->next = after;
-    enum app_err err = store_query(s, Q_EVENTS_AFTER, p, 2, &r);
-    if (err)
-        return err;
-    int n = store_settled_prefix(&r, 0, 6, after, &out->next);
-    out->items = calloc((size_t)n + 1, sizeof *out->items);
-    for (int i = 0; out->items && i < n; i++, out->n++) {
-        event_from_row(&r, i, &out->items[i]);
-        if (!out->items[i].data)
-            break;
-    }
-    if (!out->items || out->n < n) {
-        event_list_release(out);
+    enum app_err err = store_outbox_read(s, Q_EVENTS_AFTER, OUTBOX_EVENTS_KEY, c, limit, &r, &n);
+    out->items = err ? NULL : calloc((size_t)n + 1, sizeof *out->items);
+    if (!err && !out->items)
         err = APP_ERR_INTERNAL;
+    for (int i = 0; !err && i < n; i++) {
+        event_from_row(&r, i, &out->items[i]);
+        out->n++;
+        if (!out->items[i].data)
+            err = APP_ERR_INTERNAL;
     }
+    if (err)
+        event_list_release(out);
     db_rows_release(&r);
     return err;
 }

@@ -59,11 +59,13 @@ enum query_id {
     Q_IDEM_RECORD,         /* user_id, key, owner, status, body -> user_id */
     Q_IDEM_RELEASE,        /* user_id, key, owner */
     Q_EVENT_INSERT,        /* type, data, provider_id, customer_id, created_at */
-    Q_EVENTS_AFTER,        /* after, limit -> event cols, settled */
+    Q_EVENTS_AFTER,        /* after, limit -> event cols */
+    Q_OUTBOX_LOCK_TIMEOUT, /* a short lock_timeout for the barrier */
+    Q_OUTBOX_BARRIER,      /* key: waits for the writers of that outbox */
     Q_AUDIT_INSERT,        /* at, actor id, email, role, action, target type, id, ip, ua, request id, details */
     Q_AUDIT_LIST,          /* action, actor_id, target_type, target_id, from, to, limit, offset */
     Q_AUDIT_COUNT,         /* action, actor_id, target_type, target_id, from, to */
-    Q_AUDIT_AFTER,         /* after, limit -> audit cols, settled */
+    Q_AUDIT_AFTER,         /* after, limit -> audit cols */
     Q_AUDIT_SEAL,          /* id, hash */
     Q_AUDIT_LAST_SEALED,   /* -> id, hash of the newest sealed entry */
     Q_AUDIT_HEAD,          /* limit -> id, hash, at of the oldest entries */

@@ -198,16 +198,27 @@ enum app_err store_idem_record(struct store *s, int status, const char *body);
  * failed before deciding anything). */
 enum app_err store_idem_release(struct store *s);
 
+/* A reader's place in an outbox (events, audit log): the last id taken, and
+ * the gap it waits at, if any. Zero it, then set after, to start. */
+struct outbox_cursor {
+    int64_t after;
+    bool past_gaps;       /* take every row there is, gaps or not (audit-verify) */
+    int64_t gap_at;       /* the id after the gap (0: none) */
+    int64_t gap_since_us; /* monotonic time the gap was first seen */
+};
+
 /* The event outbox. Each event is written by the unit of work of the change
  * it reports (on PostgreSQL with a NOTIFY appointd_events in it, a wake-up
  * only). data is the JSON text of the object, as the API shows it. */
 enum app_err store_event_add(struct store *s, const char *type, const char *data,
                              int64_t provider_id, int64_t customer_id);
-/* Up to limit events after id `after`, in id order, never skipping one that
- * may still commit: an id still held by an open transaction stops the page
- * there (see docs/ARCHITECTURE-NOTES.md, "The outbox's order"). out->next is
- * the id to ask after next time. */
-enum app_err store_events_after(struct store *s, int64_t after, int limit, struct event_list *out);
+/* Up to limit events after c->after, in id order, never skipping one that
+ * may still commit, and moves c past them. Ids can commit out of order on
+ * PostgreSQL: a page stops at a gap until it fills, or until, after a short
+ * wait, a barrier shows that nothing can fill it (docs/ARCHITECTURE-NOTES.md,
+ * "The outbox's order"). */
+enum app_err store_events_after(struct store *s, struct outbox_cursor *c, int limit,
+                                struct event_list *out);
 
 /* The audit log. store_audit_add writes one entry in the current unit of
  * work with the context's actor (or actor, when not NULL: a signup acts as
@@ -218,10 +229,10 @@ enum app_err store_audit_add(struct store *s, const struct user *actor, const ch
 /* A page of entries, newest first, with the total. */
 enum app_err store_audit_list(struct store *s, const struct audit_filter *f, int limit, int offset,
                               struct audit_list *out);
-/* Up to limit entries after id `after` in id order, stopping, as
- * store_events_after does, where an entry may still commit: what the
- * sealer chains and audit-verify reads. */
-enum app_err store_audit_after(struct store *s, int64_t after, int limit, struct audit_list *out);
+/* Up to limit entries after c->after in id order, as store_events_after
+ * reads events: what the sealer chains and audit-verify reads. */
+enum app_err store_audit_after(struct store *s, struct outbox_cursor *c, int limit,
+                               struct audit_list *out);
 enum app_err store_audit_seal(struct store *s, int64_t id, const char *hash);
 /* Where the chain ends now: the newest sealed entry, else the anchor. */
 enum app_err store_audit_chain_end(struct store *s, int64_t *id, char hash[65]);

@@ -30,10 +30,13 @@ enum app_err store_query_one(struct store *s, enum query_id q, const struct db_v
  * stored in *items (the caller frees it) with its length in *count. */
 enum app_err store_query_list(struct store *s, enum query_id q, const struct db_value *p, int n,
                               size_t elem_size, store_row_fn from_row, void **items, int *count);
-/* How many of rows r (read in id order after `after`) a reader may take:
- * the ids next in line, and past a gap only a row whose settled column says
- * no open transaction can still commit an id below it. *next gets the last
- * id taken (after, when none). */
-int store_settled_prefix(const struct db_rows *r, int id_col, int settled_col, int64_t after,
-                         int64_t *next);
+/* The advisory locks the writers of each outbox hold (005_outbox_audit.sql). */
+#define OUTBOX_EVENTS_KEY 7363
+#define OUTBOX_AUDIT_KEY 7364
+
+/* Reads up to limit rows of outbox query q (id in column 0) after c->after
+ * into r, and says how many of them, from the first, the reader may take,
+ * moving c past them. barrier_key: the advisory lock of that outbox's writers. */
+enum app_err store_outbox_read(struct store *s, enum query_id q, int64_t barrier_key,
+                               struct outbox_cursor *c, int limit, struct db_rows *r, int *take);
 #endif

@@ -27,11 +27,12 @@ static char owner[33]; /* this process, in job_leases */
 
 static enum app_err run_seal(struct store *s)
 {
+    static struct outbox_cursor place; /* only the sealer's thread uses it */
     int sealed = 500;
     enum app_err err = APP_OK;
     /* Catch up in one go after a pause; each batch is its own unit of work. */
     while (!err && sealed == 500)
-        err = audit_seal(s, 500, &sealed);
+        err = audit_seal(s, &place, 500, &sealed);
     return err;
 }
 

@@ -24,7 +24,6 @@ struct audit_list {
     struct audit_entry *items;
     int n;
     int64_t total;
-    int64_t next; /* with store_audit_after: the id to read after next time */
 };
 
 /* Which entries a list shows; NULL or 0 fields match everything. */

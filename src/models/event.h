@@ -16,7 +16,6 @@ struct event {
 struct event_list {
     struct event *items;
     int n;
-    int64_t next; /* the id to read after next time */
 };
 
 void event_list_release(struct event_list *list);

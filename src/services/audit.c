@@ -39,15 +39,18 @@ bool audit_hash(const char *prev, const struct audit_entry *e, char out[65])
     return true;
 }
 
-enum app_err audit_seal(struct store *s, int max, int *sealed)
+enum app_err audit_seal(struct store *s, struct outbox_cursor *c, int max, int *sealed)
 {
     struct audit_list batch = {0};
     char prev[65];
     int64_t last = 0;
     *sealed = 0;
     enum app_err err = store_audit_chain_end(s, &last, prev);
+    /* Another process sealed meanwhile, or the last batch did not commit. */
+    if (!err && c->after != last)
+        *c = (struct outbox_cursor){.after = last};
     if (!err)
-        err = store_audit_after(s, last, max < AUDIT_BATCH ? max : AUDIT_BATCH, &batch);
+        err = store_audit_after(s, c, max < AUDIT_BATCH ? max : AUDIT_BATCH, &batch);
     if (err || batch.n == 0)
         goto out;
     err = store_begin(s);
@@ -89,21 +92,18 @@ static bool verify_page(const struct audit_list *page, char prev[65], int64_t *b
 enum app_err audit_verify(struct store *s, int64_t *bad, int64_t *checked)
 {
     char prev[65];
-    int64_t after = 0, unsealed = 0;
+    struct outbox_cursor c = {.past_gaps = true};
+    int64_t unsealed = 0;
     bool ok = true;
     *bad = 0;
     *checked = 0;
-    enum app_err err = store_audit_anchor(s, &after, prev);
+    enum app_err err = store_audit_anchor(s, &c.after, prev);
     while (!err && ok) {
         struct audit_list page;
-        err = store_audit_after(s, after, AUDIT_BATCH, &page);
-        if (err || page.n == 0) {
-            if (!err)
-                audit_list_release(&page);
+        err = store_audit_after(s, &c, AUDIT_BATCH, &page);
+        if (err)
             break;
-        }
-        ok = verify_page(&page, prev, bad, checked, &unsealed);
-        after = page.next;
+        ok = page.n > 0 && verify_page(&page, prev, bad, checked, &unsealed);
         audit_list_release(&page);
     }
     return err;

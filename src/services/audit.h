@@ -15,8 +15,10 @@ enum app_err audit_write(struct store *s, const struct user *actor, const char *
                          const char *target_type, int64_t target_id, struct audit_details *d);
 enum app_err audit_list(struct store *s, const struct audit_filter *f, int limit, int offset,
                         struct audit_list *out);
-/* Chains up to max entries not yet sealed, in id order, and says how many. */
-enum app_err audit_seal(struct store *s, int max, int *sealed);
+/* Chains up to max entries not yet sealed, in id order, and says how many.
+ * c is the sealer's own place, kept from one call to the next (zeroed at
+ * first): it waits at a gap that may still fill. */
+enum app_err audit_seal(struct store *s, struct outbox_cursor *c, int max, int *sealed);
 /* Checks the whole chain. *bad gets the id of the first entry whose hash
  * does not match, or that is not sealed while a later one is (0: none);
  * *checked how many entries matched before it. */

@@ -3,6 +3,7 @@ import datetime as dt
 import sqlite3
 import subprocess
 import time
+import uuid
 from zoneinfo import ZoneInfo
 
 API = "/api/v1"
@@ -197,3 +198,28 @@ def insert_past_booking(server, backend, service, customer_id, start_utc, minute
                          capture_output=True, text=True, timeout=60)
     assert res.returncode == 0, res.stderr
     return int(res.stdout.strip().splitlines()[0])
+
+
+def sql_rows(database_url, sql):
+    """Rows of one SQL query straight from the database (tuples of text)."""
+    if database_url.startswith("sqlite:"):
+        con = sqlite3.connect(_sqlite_path(database_url), timeout=30)
+        try:
+            rows = con.execute(sql).fetchall()
+            con.commit()
+            return [tuple("" if v is None else str(v) for v in row) for row in rows]
+        finally:
+            con.close()
+    res = subprocess.run(["/usr/bin/psql", "-X", "-q", "-At", "-F", "\t", "-v", "ON_ERROR_STOP=1",
+                          "-d", database_url, "-c", sql], capture_output=True, text=True, timeout=60)
+    assert res.returncode == 0, res.stderr
+    return [tuple(line.split("\t")) for line in res.stdout.splitlines() if line]
+
+
+def fresh_database(database_url, tmp_path):
+    """The URL of a new, empty database on the same backend as database_url."""
+    if database_url.startswith("sqlite:"):
+        return "sqlite:" + str(tmp_path / f"fresh-{uuid.uuid4().hex[:8]}.db")
+    name = "fresh_" + uuid.uuid4().hex[:12]
+    sql_rows(database_url, f"CREATE DATABASE {name}")
+    return database_url.rsplit("/", 1)[0] + "/" + name

@@ -73,8 +73,10 @@ static enum app_err map_result(struct pg_conn *conn, PGresult *res)
         return APP_ERR_CONFLICT;
     if (lost_connection(conn))
         return APP_ERR_UNAVAILABLE;
-    /* Serialization or deadlock: the caller may see it as a conflict. */
-    if (state && (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0))
+    /* Serialization, deadlock or a lock timeout: the caller may see it as a
+     * conflict, and try again. */
+    if (state && (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 ||
+                  strcmp(state, "55P03") == 0))
         return APP_ERR_CONFLICT;
     log_error("postgresql: %s", PQresultErrorMessage(res));
     return APP_ERR_INTERNAL;

@@ -19,9 +19,6 @@
     "AND ($3::text IS NULL OR target_type = $3) AND ($4::bigint = 0 OR target_id = $4) " \
     "AND ($5::bigint IS NULL OR at >= to_timestamp($5)) " \
     "AND ($6::bigint IS NULL OR at < to_timestamp($6)) "
-/* Settled: every transaction that could still commit an id below this row's
- * has ended (005_outbox_audit.sql). */
-#define SETTLED "(hw <= pg_snapshot_xmin(pg_current_snapshot()))::int"
 #define PRUNE(table, col) "DELETE FROM " table " WHERE ctid IN (SELECT ctid FROM " table \
     " WHERE " col " < to_timestamp($1) LIMIT $2) RETURNING 1"
 #define BOOKING_FILTER "WHERE ($1::bigint = 0 OR customer_id = $1) AND ($2::bigint = 0 OR provider_id = $2) " \
@@ -147,16 +144,18 @@ const char *const postgres_sql[Q__COUNT] = {
                        "AND status_code IS NULL",
     [Q_EVENT_INSERT] = "INSERT INTO events (type, data, provider_id, customer_id, created_at) "
                        "VALUES ($1, $2, $3, $4, to_timestamp($5))",
-    [Q_EVENTS_AFTER] = "SELECT " EVENT_COLS ", " SETTLED " FROM events WHERE id > $1 "
-                       "ORDER BY id LIMIT $2",
+    [Q_EVENTS_AFTER] = "SELECT " EVENT_COLS " FROM events WHERE id > $1 ORDER BY id LIMIT $2",
     [Q_AUDIT_INSERT] = "INSERT INTO audit_log (at, actor_id, actor_email, actor_role, action, "
                        "target_type, target_id, ip, user_agent, request_id, details) "
                        "VALUES (to_timestamp($1), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     [Q_AUDIT_LIST] = "SELECT " AUDIT_COLS " FROM audit_log " AUDIT_FILTER
                      "ORDER BY id DESC LIMIT $7 OFFSET $8",
     [Q_AUDIT_COUNT] = "SELECT count(*) FROM audit_log " AUDIT_FILTER,
-    [Q_AUDIT_AFTER] = "SELECT " AUDIT_COLS ", " SETTLED " FROM audit_log WHERE id > $1 "
-                      "ORDER BY id LIMIT $2",
+    [Q_AUDIT_AFTER] = "SELECT " AUDIT_COLS " FROM audit_log WHERE id > $1 ORDER BY id LIMIT $2",
+    /* Waits for every writer that drew an id of the outbox (005_outbox_audit.sql),
+     * but not for long: writers queue behind it. */
+    [Q_OUTBOX_LOCK_TIMEOUT] = "SELECT set_config('lock_timeout', '200ms', true)",
+    [Q_OUTBOX_BARRIER] = "SELECT pg_advisory_xact_lock($1)",
     [Q_AUDIT_SEAL] = "UPDATE audit_log SET hash = $2 WHERE id = $1",
     [Q_AUDIT_LAST_SEALED] = "SELECT id, hash FROM audit_log WHERE hash IS NOT NULL "
                             "ORDER BY id DESC LIMIT 1",

@@ -164,4 +164,5 @@ const struct db_driver sqlite_driver = {
     .query = sq_query,
     .begin = sq_begin,
     .migrations = sqlite_migrations,
+    .serial_writes = true,
 };

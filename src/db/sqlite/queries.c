@@ -130,15 +130,17 @@ const char *const sqlite_sql[Q__COUNT] = {
                        "AND status_code IS NULL",
     [Q_EVENT_INSERT] = "INSERT INTO events (type, data, provider_id, customer_id, created_at) "
                        "VALUES (?1, ?2, ?3, ?4, ?5)",
-    /* One writer at a time: whatever is visible is final, in id order. */
-    [Q_EVENTS_AFTER] = "SELECT " EVENT_COLS ", 1 FROM events WHERE id > ?1 ORDER BY id LIMIT ?2",
+    [Q_EVENTS_AFTER] = "SELECT " EVENT_COLS " FROM events WHERE id > ?1 ORDER BY id LIMIT ?2",
     [Q_AUDIT_INSERT] = "INSERT INTO audit_log (at, actor_id, actor_email, actor_role, action, "
                        "target_type, target_id, ip, user_agent, request_id, details) "
                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     [Q_AUDIT_LIST] = "SELECT " AUDIT_COLS " FROM audit_log " AUDIT_FILTER
                      "ORDER BY id DESC LIMIT ?7 OFFSET ?8",
     [Q_AUDIT_COUNT] = "SELECT count(*) FROM audit_log " AUDIT_FILTER,
-    [Q_AUDIT_AFTER] = "SELECT " AUDIT_COLS ", 1 FROM audit_log WHERE id > ?1 ORDER BY id LIMIT ?2",
+    [Q_AUDIT_AFTER] = "SELECT " AUDIT_COLS " FROM audit_log WHERE id > ?1 ORDER BY id LIMIT ?2",
+    /* One writer at a time: a gap is always for good (store.c). */
+    [Q_OUTBOX_LOCK_TIMEOUT] = "SELECT 1",
+    [Q_OUTBOX_BARRIER] = "SELECT ?1",
     [Q_AUDIT_SEAL] = "UPDATE audit_log SET hash = ?2 WHERE id = ?1",
     [Q_AUDIT_LAST_SEALED] = "SELECT id, hash FROM audit_log WHERE hash IS NOT NULL "
                             "ORDER BY id DESC LIMIT 1",

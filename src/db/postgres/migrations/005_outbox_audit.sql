@@ -1,9 +1,9 @@
 -- The event outbox: each row is written by the transaction of the change it
 -- reports. Ids come from a sequence, so they can commit out of order (7
--- visible before 6). The trigger below stamps each row with hw, the xmax of a
--- snapshot taken after its id was drawn: once every transaction below hw has
--- ended, no id below this row's can still appear, and a reader may pass a gap
--- before it. See docs/ARCHITECTURE-NOTES.md, "The outbox's order".
+-- visible before 6). A writer holds a shared advisory lock from before it
+-- draws an id until it ends, so a reader that gets the lock exclusively knows
+-- that every id drawn before has committed or rolled back: a gap it still
+-- sees then is for good. See docs/ARCHITECTURE-NOTES.md, "The outbox's order".
 CREATE SEQUENCE events_id_seq;
 CREATE TABLE events (
     id BIGINT PRIMARY KEY,
@@ -11,8 +11,7 @@ CREATE TABLE events (
     data TEXT NOT NULL,
     provider_id BIGINT,
     customer_id BIGINT,
-    created_at TIMESTAMPTZ NOT NULL,
-    hw xid8 NOT NULL
+    created_at TIMESTAMPTZ NOT NULL
 );
 CREATE INDEX events_created ON events (created_at);
 
@@ -30,32 +29,28 @@ CREATE TABLE audit_log (
     user_agent TEXT,
     request_id TEXT,
     details TEXT NOT NULL DEFAULT '{}',
-    hash TEXT,
-    hw xid8 NOT NULL
+    hash TEXT
 );
 CREATE INDEX audit_action ON audit_log (action, id);
 CREATE INDEX audit_actor ON audit_log (actor_id, id);
 CREATE INDEX audit_target ON audit_log (target_type, target_id, id);
 CREATE INDEX audit_at ON audit_log (at);
 
--- The order matters: an xid first (so this transaction is in every later
--- snapshot's list until it ends), then the id, then the snapshot. SELECT INTO
--- runs through SPI, which takes a new snapshot for it.
-CREATE FUNCTION appointd_outbox_stamp() RETURNS trigger LANGUAGE plpgsql AS $$
+-- TG_ARGV: the sequence, and the advisory lock key of the table's readers.
+CREATE FUNCTION appointd_outbox_id() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM pg_current_xact_id();
+    PERFORM pg_advisory_xact_lock_shared(TG_ARGV[1]::bigint);
     NEW.id := nextval(TG_ARGV[0]::regclass);
-    SELECT pg_snapshot_xmax(pg_current_snapshot()) INTO NEW.hw;
     IF TG_TABLE_NAME = 'events' THEN
         PERFORM pg_notify('appointd_events', '');
     END IF;
     RETURN NEW;
 END
 $$;
-CREATE TRIGGER events_stamp BEFORE INSERT ON events
-    FOR EACH ROW EXECUTE FUNCTION appointd_outbox_stamp('events_id_seq');
-CREATE TRIGGER audit_log_stamp BEFORE INSERT ON audit_log
-    FOR EACH ROW EXECUTE FUNCTION appointd_outbox_stamp('audit_log_id_seq');
+CREATE TRIGGER events_id BEFORE INSERT ON events
+    FOR EACH ROW EXECUTE FUNCTION appointd_outbox_id('events_id_seq', '7363');
+CREATE TRIGGER audit_log_id BEFORE INSERT ON audit_log
+    FOR EACH ROW EXECUTE FUNCTION appointd_outbox_id('audit_log_id_seq', '7364');
 
 CREATE TABLE job_leases (
     name TEXT PRIMARY KEY,
