@@ -16,24 +16,32 @@ static struct db_value text_or_null(const char *v)
     return v && *v ? DB_S(v) : DB_NUL;
 }
 
-enum app_err store_audit_add(struct store *s, const struct user *actor, const char *action,
-                             const char *target_type, int64_t target_id, const char *details)
+void store_audit_params(struct store *s, const struct user *actor, const char *action,
+                        const char *target_type, int64_t target_id, const char *details,
+                        struct db_value p[AUDIT_PARAMS])
 {
     const struct store_context *c = s->ctx;
     if (!actor && c)
         actor = c->actor;
-    struct db_value p[] = {DB_I(clock_now()),
-                           actor ? DB_I(actor->id) : DB_NUL,
-                           actor ? DB_S(actor->email) : DB_NUL,
-                           actor ? DB_S(role_name(actor->role)) : DB_NUL,
-                           DB_S(action),
-                           DB_S(target_type),
-                           target_id ? DB_I(target_id) : DB_NUL,
-                           text_or_null(c ? c->ip : NULL),
-                           text_or_null(c ? c->user_agent : NULL),
-                           text_or_null(c ? c->request_id : NULL),
-                           DB_S(details ? details : "{}")};
-    return store_query(s, Q_AUDIT_INSERT, p, 11, NULL);
+    p[0] = DB_I(clock_now());
+    p[1] = actor ? DB_I(actor->id) : DB_NUL;
+    p[2] = actor ? DB_S(actor->email) : DB_NUL;
+    p[3] = actor ? DB_S(role_name(actor->role)) : DB_NUL;
+    p[4] = DB_S(action);
+    p[5] = DB_S(target_type);
+    p[6] = target_id ? DB_I(target_id) : DB_NUL;
+    p[7] = text_or_null(c ? c->ip : NULL);
+    p[8] = text_or_null(c ? c->user_agent : NULL);
+    p[9] = text_or_null(c ? c->request_id : NULL);
+    p[10] = DB_S(details ? details : "{}");
+}
+
+enum app_err store_audit_add(struct store *s, const struct user *actor, const char *action,
+                             const char *target_type, int64_t target_id, const char *details)
+{
+    struct db_value p[AUDIT_PARAMS];
+    store_audit_params(s, actor, action, target_type, target_id, details, p);
+    return store_query(s, Q_AUDIT_INSERT, p, AUDIT_PARAMS, NULL);
 }
 
 static void copy_cell(const struct db_rows *r, int i, int col, char *out, size_t len)

@@ -7,6 +7,9 @@
 #include "core/banned.h"
 #include "db/store_impl.h"
 
+#define BOOKING_INSERT_PARAMS 13
+#define BOOKING_UPDATE_PARAMS 9
+
 static void booking_from_row(const struct db_rows *r, int i, void *item)
 {
     struct booking *b = item;
@@ -36,23 +39,98 @@ static enum app_err booking_rows(struct store *s, enum query_id q, const struct 
                             &out->n);
 }
 
-enum app_err store_booking_insert(struct store *s, struct booking *b)
+static void insert_params(const struct booking *b, struct db_value *p)
 {
-    struct db_value p[] = {DB_I(b->service_id),
-                           DB_I(b->provider_id),
-                           DB_I(b->customer_id),
-                           DB_I(b->start),
-                           DB_I(b->end),
-                           DB_I(b->buffer_before_min),
-                           DB_I(b->buffer_after_min),
-                           DB_I(booking_occupied_start(b)),
-                           DB_I(booking_occupied_end(b)),
-                           DB_S(booking_status_name(b->status)),
-                           DB_S(b->notes),
-                           DB_I(b->created_at),
-                           DB_I(b->updated_at)};
-    enum app_err err = store_query_int(s, Q_BOOKING_INSERT, p, 13, &b->id, NULL);
-    return err ? err : b->id ? APP_OK : APP_ERR_INTERNAL;
+    const struct db_value v[BOOKING_INSERT_PARAMS] = {
+        DB_I(b->service_id),  DB_I(b->provider_id),       DB_I(b->customer_id),
+        DB_I(b->start),       DB_I(b->end),               DB_I(b->buffer_before_min),
+        DB_I(b->buffer_after_min), DB_I(booking_occupied_start(b)), DB_I(booking_occupied_end(b)),
+        DB_S(booking_status_name(b->status)), DB_S(b->notes), DB_I(b->created_at),
+        DB_I(b->updated_at)};
+    memcpy(p, v, sizeof v);
+}
+
+static void update_params(const struct booking *b, struct db_value *p)
+{
+    const struct db_value v[BOOKING_UPDATE_PARAMS] = {
+        DB_I(b->id),
+        DB_I(b->start),
+        DB_I(b->end),
+        DB_S(booking_status_name(b->status)),
+        b->has_cancel_reason ? DB_S(b->cancel_reason) : DB_NUL,
+        DB_I(b->updated_at),
+        b->cancelled_at ? DB_I(b->cancelled_at) : DB_NUL,
+        DB_I(booking_occupied_start(b)),
+        DB_I(booking_occupied_end(b))};
+    memcpy(p, v, sizeof v);
+}
+
+/* The Idempotency-Key parameters of the context's claim (NULLs without one). */
+static void key_params(struct store *s, int status, struct db_value *p)
+{
+    const struct store_context *c = s->ctx;
+    bool claimed = c && c->idem_user_id && status;
+    p[0] = claimed ? DB_I(c->idem_user_id) : DB_NUL;
+    p[1] = claimed ? DB_S(c->idem_key) : DB_NUL;
+    p[2] = claimed ? DB_S(c->idem_owner) : DB_NUL;
+    p[3] = claimed ? DB_I(status) : DB_NUL;
+}
+
+/* PostgreSQL: the booking and its records in one statement. */
+static enum app_err insert_recorded(struct store *s, struct booking *b,
+                                    const struct booking_record *rec)
+{
+    struct db_value p[BOOKING_INSERT_PARAMS + 2 + AUDIT_PARAMS + 4];
+    struct db_rows r;
+    insert_params(b, p);
+    p[13] = DB_S(rec->data);
+    p[14] = DB_S(rec->type);
+    store_audit_params(s, NULL, rec->type, "booking", 0, rec->details, p + 15);
+    key_params(s, rec->idem_status, p + 15 + AUDIT_PARAMS);
+    enum app_err err = store_query(s, Q_BOOKING_INSERT_RECORDED, p, G_N_ELEMENTS(p), &r);
+    if (err)
+        return err;
+    b->id = r.nrows ? db_cell_int(&r, 0, 0) : 0;
+    bool answered = r.nrows && db_cell_int(&r, 0, 1) == 1;
+    db_rows_release(&r);
+    if (!b->id)
+        return APP_ERR_INTERNAL;
+    if (p[15 + AUDIT_PARAMS].type == DB_INT && !answered)
+        return APP_ERR_IDEM_IN_FLIGHT; /* the claim was taken over meanwhile */
+    if (p[15 + AUDIT_PARAMS].type == DB_INT)
+        s->ctx->idem_recorded = true;
+    return APP_OK;
+}
+
+/* The records of a change of b, one statement each. */
+static enum app_err add_records(struct store *s, const struct booking *b,
+                                const struct booking_record *rec, const char *data)
+{
+    enum app_err err = store_event_add(s, rec->type, data, b->provider_id, b->customer_id);
+    if (!err)
+        err = store_audit_add(s, NULL, rec->type, "booking", b->id, rec->details);
+    if (!err && rec->idem_status)
+        err = store_idem_record(s, rec->idem_status, data);
+    return err;
+}
+
+enum app_err store_booking_insert(struct store *s, struct booking *b,
+                                  const struct booking_record *rec)
+{
+    struct db_value p[BOOKING_INSERT_PARAMS];
+    if (rec && s->drv->one_statement_changes)
+        return insert_recorded(s, b, rec);
+    insert_params(b, p);
+    enum app_err err = store_query_int(s, Q_BOOKING_INSERT, p, BOOKING_INSERT_PARAMS, &b->id, NULL);
+    if (!err && !b->id)
+        err = APP_ERR_INTERNAL;
+    if (err || !rec)
+        return err;
+    /* {"id":0,… with the id it got */
+    char *data = g_strdup_printf("{\"id\":%" G_GINT64_FORMAT "%s", b->id, rec->data + 7);
+    err = add_records(s, b, rec, data);
+    g_free(data);
+    return err;
 }
 
 static enum app_err one_booking(struct store *s, enum query_id q, int64_t id, struct booking *b)
@@ -71,21 +149,27 @@ enum app_err store_booking_lock(struct store *s, int64_t id, struct booking *b)
     return one_booking(s, Q_BOOKING_LOCK, id, b);
 }
 
-enum app_err store_booking_update(struct store *s, const struct booking *b)
+enum app_err store_booking_update(struct store *s, const struct booking *b,
+                                  const struct booking_record *rec)
 {
-    struct db_value p[] = {DB_I(b->id),
-                           DB_I(b->start),
-                           DB_I(b->end),
-                           DB_S(booking_status_name(b->status)),
-                           b->has_cancel_reason ? DB_S(b->cancel_reason) : DB_NUL,
-                           DB_I(b->updated_at),
-                           b->cancelled_at ? DB_I(b->cancelled_at) : DB_NUL,
-                           DB_I(booking_occupied_start(b)),
-                           DB_I(booking_occupied_end(b))};
+    struct db_value p[BOOKING_UPDATE_PARAMS + 4 + AUDIT_PARAMS];
+    bool one = rec && s->drv->one_statement_changes;
+    update_params(b, p);
+    if (one) {
+        p[9] = DB_S(rec->type);
+        p[10] = DB_S(rec->data);
+        p[11] = DB_I(b->provider_id);
+        p[12] = DB_I(b->customer_id);
+        store_audit_params(s, NULL, rec->type, "booking", b->id, rec->details, p + 13);
+    }
     int64_t done;
     bool found;
-    enum app_err err = store_query_int(s, Q_BOOKING_UPDATE, p, 9, &done, &found);
-    return err ? err : found ? APP_OK : APP_ERR_BOOKING_NOT_FOUND;
+    enum app_err err = store_query_int(s, one ? Q_BOOKING_UPDATE_RECORDED : Q_BOOKING_UPDATE, p,
+                                       one ? (int)G_N_ELEMENTS(p) : BOOKING_UPDATE_PARAMS, &done,
+                                       &found);
+    if (!err && !found)
+        err = APP_ERR_BOOKING_NOT_FOUND;
+    return err || one || !rec ? err : add_records(s, b, rec, rec->data);
 }
 
 enum app_err store_booking_list(struct store *s, const struct booking_filter *f, int limit,

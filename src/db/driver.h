@@ -12,6 +12,9 @@
 
 enum db_type { DB_NULL, DB_INT, DB_TEXT };
 
+/* The most parameters one query takes. */
+#define DB_MAX_PARAMS 32
+
 struct db_value {
     enum db_type type;
     int64_t i;
@@ -57,6 +60,9 @@ struct db_driver {
     /* One writer at a time, ids drawn in commit order: an outbox gap is
      * always for good. */
     bool serial_writes;
+    /* A booking change and its records go in one statement
+     * (Q_BOOKING_*_RECORDED: data-modifying CTEs). */
+    bool one_statement_changes;
 };
 
 extern const struct db_driver sqlite_driver;

@@ -41,6 +41,8 @@ enum query_id {
     Q_SERVICE_LIST,      /* provider_id or 0, limit, offset */
     Q_SERVICE_COUNT,     /* provider_id or 0 */
     Q_BOOKING_INSERT,    /* booking cols but id -> id */
+    Q_BOOKING_INSERT_RECORDED, /* PostgreSQL: booking cols, data, type, audit, key -> id, answered */
+    Q_BOOKING_UPDATE_RECORDED, /* PostgreSQL: Q_BOOKING_UPDATE's, type, data, provider, customer, audit -> id */
     Q_BOOKING_GET,       /* id */
     Q_BOOKING_LOCK,      /* id: the row, locked for the transaction where the engine can */
     Q_BOOKING_UPDATE,    /* id, start, end, status, cancel_reason, updated_at, cancelled_at, occ_start, occ_end -> id */

@@ -162,11 +162,25 @@ enum app_err store_service_list(struct store *s, int64_t provider_id, int limit,
 /* Bookings. insert and update return APP_ERR_CONFLICT when the booking
  * would overlap another confirmed booking of its provider (with buffers):
  * the database refuses it, whatever raced. */
-enum app_err store_booking_insert(struct store *s, struct booking *b); /* sets b->id */
+/* What a booking change writes besides the booking, in the same unit of work
+ * (on PostgreSQL in the same statement, so a booking costs no more round
+ * trips than before): its event, its audit entry (whose action is the event
+ * type) and, with idem_status, the answer to the request's Idempotency-Key,
+ * whose body is the event's data. */
+struct booking_record {
+    const char *type;    /* "booking.created", … */
+    const char *data;    /* the Booking's JSON text; a new one's starts {"id":0, (filled in here) */
+    const char *details; /* the audit entry's details, JSON text */
+    int idem_status;     /* 0: no answer to record */
+};
+/* Sets b->id. rec NULL: the booking alone (tests, imports). */
+enum app_err store_booking_insert(struct store *s, struct booking *b,
+                                  const struct booking_record *rec);
 enum app_err store_booking_get(struct store *s, int64_t id, struct booking *b);
 /* The same, locking the row until the transaction ends (PostgreSQL). */
 enum app_err store_booking_lock(struct store *s, int64_t id, struct booking *b);
-enum app_err store_booking_update(struct store *s, const struct booking *b);
+enum app_err store_booking_update(struct store *s, const struct booking *b,
+                                  const struct booking_record *rec);
 
 /* A page ordered by start then id, with the total. */
 enum app_err store_booking_list(struct store *s, const struct booking_filter *f, int limit,

@@ -30,6 +30,13 @@ enum app_err store_query_one(struct store *s, enum query_id q, const struct db_v
  * stored in *items (the caller frees it) with its length in *count. */
 enum app_err store_query_list(struct store *s, enum query_id q, const struct db_value *p, int n,
                               size_t elem_size, store_row_fn from_row, void **items, int *count);
+/* The parameters of Q_AUDIT_INSERT for an entry written on s (the
+ * context's actor unless actor is given); strings point into the arguments. */
+#define AUDIT_PARAMS 11
+void store_audit_params(struct store *s, const struct user *actor, const char *action,
+                        const char *target_type, int64_t target_id, const char *details,
+                        struct db_value p[AUDIT_PARAMS]);
+
 /* The advisory locks the writers of each outbox hold (005_outbox_audit.sql). */
 #define OUTBOX_EVENTS_KEY 7363
 #define OUTBOX_AUDIT_KEY 7364

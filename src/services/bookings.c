@@ -9,7 +9,6 @@
 #include "core/timeutil.h"
 #include "schemas/text.h"
 #include "services/audit.h"
-#include "services/idempotency.h"
 #include "services/schedule.h"
 #include "services/services.h"
 
@@ -25,22 +24,22 @@ static bool is_staff(const struct user *actor, const struct booking *b)
            (actor->role == ROLE_PROVIDER && b->provider_id == actor->id);
 }
 
-/* What every change of b writes in its unit of work besides the booking: the
- * event (type), the audit entry (the same name, taking d) and, for a new
- * booking, the answer to the request's Idempotency-Key. */
-static enum app_err record_change(struct store *s, const char *type, const struct booking *b,
-                                  struct audit_details *d, bool answers_request)
+/* Writes b (a new booking when its id is 0) with what every change writes
+ * besides, in the same unit of work: its event and its audit entry (type,
+ * taking d) and, for a new booking, the answer to the request's
+ * Idempotency-Key. */
+static enum app_err save_change(struct store *s, const char *type, struct booking *b,
+                                struct audit_details *d)
 {
-    char *data = schema_booking_text(b);
-    enum app_err err = data ? store_event_add(s, type, data, b->provider_id, b->customer_id)
-                            : APP_ERR_INTERNAL;
-    if (!err)
-        err = audit_write(s, NULL, type, "booking", b->id, d);
-    else
-        free(schema_details_text(d));
-    if (!err && answers_request)
-        err = idempotency_answered(s, data);
+    bool created = b->id == 0;
+    const struct store_context *c = store_context(s);
+    char *data = schema_booking_text(b), *details = schema_details_text(d);
+    struct booking_record rec = {type, data, details, created && c ? c->idem_status : 0};
+    enum app_err err = !data || !details ? APP_ERR_INTERNAL
+                       : created         ? store_booking_insert(s, b, &rec)
+                                         : store_booking_update(s, b, &rec);
     free(data);
+    free(details);
     return err;
 }
 
@@ -85,9 +84,7 @@ static enum app_err insert_if_offered(struct store *s, const struct service *svc
     if (!err && !offered)
         err = APP_ERR_SLOT_UNAVAILABLE;
     if (!err)
-        err = store_booking_insert(s, b);
-    if (!err)
-        err = record_change(s, "booking.created", b, NULL, true);
+        err = save_change(s, "booking.created", b, NULL);
     err = store_end(s, err);
     return err == APP_ERR_CONFLICT ? APP_ERR_SLOT_UNAVAILABLE : err;
 }
@@ -166,10 +163,8 @@ enum app_err bookings_cancel(struct store *s, const struct user *actor, int64_t 
         out->cancelled_at = out->updated_at = clock_now();
         out->has_cancel_reason = reason != NULL;
         g_strlcpy(out->cancel_reason, reason ? reason : "", sizeof out->cancel_reason);
-        err = store_booking_update(s, out);
+        err = save_change(s, "booking.cancelled", out, NULL);
     }
-    if (!err)
-        err = record_change(s, "booking.cancelled", out, NULL, false);
     return store_end(s, err);
 }
 
@@ -194,15 +189,12 @@ enum app_err bookings_reschedule(struct store *s, const struct user *actor, int6
         out->end = start + (out->end - out->start);
         out->start = start;
         out->updated_at = clock_now();
-        err = store_booking_update(s, out);
-    }
-    if (!err) {
         struct audit_details *d = schema_details_new();
         char from[21], to[21];
         rfc3339_format(old_start, from);
         rfc3339_format(start, to);
         schema_details_change_str(d, "start", from, to);
-        err = record_change(s, "booking.rescheduled", out, d, false);
+        err = save_change(s, "booking.rescheduled", out, d);
     }
     err = store_end(s, err);
     err = err == APP_ERR_CONFLICT ? APP_ERR_SLOT_UNAVAILABLE : err;
@@ -228,9 +220,7 @@ enum app_err bookings_complete(struct store *s, const struct user *actor, int64_
     if (!err) {
         out->status = BOOKING_COMPLETED;
         out->updated_at = clock_now();
-        err = store_booking_update(s, out);
+        err = save_change(s, "booking.completed", out, NULL);
     }
-    if (!err)
-        err = record_change(s, "booking.completed", out, NULL, false);
     return store_end(s, err);
 }

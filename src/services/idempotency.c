@@ -29,12 +29,6 @@ enum app_err idempotency_claim(struct store *s, int64_t user_id, const char *key
     return store_idem_claim(s, user_id, key, hash, owner, clock_now(), lease, out);
 }
 
-enum app_err idempotency_answered(struct store *s, const char *body)
-{
-    const struct store_context *c = store_context(s);
-    return c && c->idem_user_id ? store_idem_record(s, c->idem_status, body) : APP_OK;
-}
-
 enum app_err idempotency_finish(struct store *s, int status, const char *body)
 {
     enum app_err err = store_begin(s);

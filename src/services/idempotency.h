@@ -1,8 +1,8 @@
 /* Idempotency-Key: the same key from the same user within 24 h gets the first
  * response again. Kept in the database, so it holds across processes,
  * restarts and crashes: a claim is leased to one request, and the answer of a
- * request that wrote something is recorded in the unit of work that wrote it.
- * The dispatcher (api/) drives it; the use cases call idempotency_answered. */
+ * request that wrote something is recorded in the unit of work that wrote it
+ * (store_booking_insert). The dispatcher (api/) drives it. */
 #ifndef SERVICES_IDEMPOTENCY_H
 #define SERVICES_IDEMPOTENCY_H
 #include <stddef.h>
@@ -19,9 +19,6 @@ void idempotency_init(int lease_seconds);
 enum app_err idempotency_claim(struct store *s, int64_t user_id, const char *key, const char *what,
                                const char *body, size_t len, const char *owner,
                                struct idem_record *out);
-/* Inside the unit of work that answers the request: records body with the
- * context's success status. Nothing when the request holds no key. */
-enum app_err idempotency_answered(struct store *s, const char *body);
 /* After a request that wrote nothing: records its answer (status < 500), or
  * lets the key go (5xx: nothing was decided). */
 enum app_err idempotency_finish(struct store *s, int status, const char *body);

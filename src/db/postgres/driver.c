@@ -117,11 +117,53 @@ static enum app_err copy_rows(PGresult *res, struct db_rows *rows)
     return db_rows_seal(rows) < 0 ? APP_ERR_INTERNAL : APP_OK;
 }
 
+/* The first result of the query being read in pipeline mode, the rest
+ * dropped up to its end. */
+static PGresult *pipeline_result(PGconn *pg)
+{
+    PGresult *first = PQgetResult(pg), *r;
+    while (first && (r = PQgetResult(pg)) != NULL)
+        PQclear(r);
+    return first;
+}
+
+/* Runs prepared statement name. A pending BEGIN goes out with it in one
+ * round trip (pipeline mode); if BEGIN failed, its result is returned. */
+static PGresult *exec_prepared(struct pg_conn *conn, const char *name, int n,
+                               const char *const *values)
+{
+    if (!conn->begin_pending)
+        return PQexecPrepared(conn->pg, name, n, values, NULL, NULL, 0);
+    conn->begin_pending = false;
+    PGconn *pg = conn->pg;
+    if (PQenterPipelineMode(pg) != 1) {
+        PGresult *begin = PQexec(pg, "BEGIN");
+        if (PQresultStatus(begin) != PGRES_COMMAND_OK)
+            return begin;
+        PQclear(begin);
+        return PQexecPrepared(pg, name, n, values, NULL, NULL, 0);
+    }
+    bool sent = PQsendQueryParams(pg, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) == 1 &&
+                PQsendQueryPrepared(pg, name, n, values, NULL, NULL, 0) == 1 &&
+                PQpipelineSync(pg) == 1;
+    PGresult *begin = sent ? pipeline_result(pg) : NULL;
+    PGresult *res = sent ? pipeline_result(pg) : NULL;
+    PGresult *sync = sent ? PQgetResult(pg) : NULL;
+    PQclear(sync);
+    PQexitPipelineMode(pg);
+    if (begin && PQresultStatus(begin) == PGRES_COMMAND_OK && res) {
+        PQclear(begin);
+        return res;
+    }
+    PQclear(res);
+    return begin ? begin : PQmakeEmptyPGresult(pg, PGRES_FATAL_ERROR);
+}
+
 static enum app_err run_once(struct pg_conn *conn, enum query_id id, const struct db_value *params,
                              int n, struct db_rows *rows)
 {
-    char name[16], nums[16][24];
-    const char *values[16];
+    char name[16], nums[DB_MAX_PARAMS][24];
+    const char *values[DB_MAX_PARAMS];
     g_snprintf(name, sizeof name, "q%d", (int)id);
     if (!conn->prepared[id]) {
         PGresult *res = PQprepare(conn->pg, name, postgres_sql[id], 0, NULL);
@@ -131,14 +173,14 @@ static enum app_err run_once(struct pg_conn *conn, enum query_id id, const struc
             return err;
         conn->prepared[id] = true;
     }
-    for (int i = 0; i < n && i < 16; i++) {
+    for (int i = 0; i < n && i < DB_MAX_PARAMS; i++) {
         values[i] = params[i].type == DB_TEXT ? params[i].s : NULL;
         if (params[i].type == DB_INT) {
             g_snprintf(nums[i], sizeof nums[i], "%" G_GINT64_FORMAT, params[i].i);
             values[i] = nums[i];
         }
     }
-    PGresult *res = PQexecPrepared(conn->pg, name, n, values, NULL, NULL, 0);
+    PGresult *res = exec_prepared(conn, name, n, values);
     enum app_err err = map_result(conn, res);
     if (!err && rows)
         err = copy_rows(res, rows);
@@ -154,14 +196,6 @@ static enum app_err pg_query(void *c, enum query_id id, const struct db_value *p
     enum app_err err = APP_OK;
     if (conn->broken)
         return APP_ERR_UNAVAILABLE;
-    if (conn->begin_pending) {
-        conn->begin_pending = false;
-        PGresult *res = PQexec(conn->pg, "BEGIN");
-        err = map_result(conn, res);
-        PQclear(res);
-        if (err)
-            return err;
-    }
     err = run_once(conn, id, params, n, rows);
     if (err == APP_ERR_UNAVAILABLE && !in_tx && PQstatus(conn->pg) == CONNECTION_OK) {
         if (rows)
@@ -191,4 +225,5 @@ const struct db_driver postgres_driver = {
     .query = pg_query,
     .begin = pg_begin,
     .migrations = postgres_migrations,
+    .one_statement_changes = true,
 };

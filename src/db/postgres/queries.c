@@ -21,6 +21,19 @@
     "AND ($6::bigint IS NULL OR at < to_timestamp($6)) "
 #define PRUNE(table, col) "DELETE FROM " table " WHERE ctid IN (SELECT ctid FROM " table \
     " WHERE " col " < to_timestamp($1) LIMIT $2) RETURNING 1"
+#define BOOKING_INSERT "INSERT INTO bookings (service_id, provider_id, customer_id, start_at, end_at, " \
+    "buffer_before_min, buffer_after_min, occupied_start, occupied_end, status, notes, created_at, " \
+    "updated_at) VALUES ($1, $2, $3, to_timestamp($4), to_timestamp($5), $6, $7, to_timestamp($8), " \
+    "to_timestamp($9), $10, $11, to_timestamp($12), to_timestamp($13)) RETURNING id"
+#define BOOKING_UPDATE "UPDATE bookings SET start_at = to_timestamp($2), end_at = to_timestamp($3), " \
+    "status = $4, cancel_reason = $5, updated_at = to_timestamp($6), " \
+    "cancelled_at = to_timestamp($7::bigint), occupied_start = to_timestamp($8), " \
+    "occupied_end = to_timestamp($9) WHERE id = $1 RETURNING id"
+/* An audit entry from $16-$26 (as Q_AUDIT_INSERT's $1-$11) for each row of
+ * `from`, with target_id the expression `target`. */
+#define AUDIT_INSERT_FROM(from, target) "INSERT INTO audit_log (at, actor_id, actor_email, " \
+    "actor_role, action, target_type, target_id, ip, user_agent, request_id, details) " \
+    "SELECT to_timestamp($16), $17, $18, $19, $20, $21, " target ", $23, $24, $25, $26 FROM " from
 #define BOOKING_FILTER "WHERE ($1::bigint = 0 OR customer_id = $1) AND ($2::bigint = 0 OR provider_id = $2) " \
     "AND ($3::text IS NULL OR status = $3) AND ($4::bigint IS NULL OR start_at >= to_timestamp($4)) " \
     "AND ($5::bigint IS NULL OR start_at < to_timestamp($5)) "
@@ -86,17 +99,32 @@ const char *const postgres_sql[Q__COUNT] = {
     [Q_SERVICE_LIST] = "SELECT " SERVICE_COLS " FROM services WHERE active "
                        "AND ($1::bigint = 0 OR provider_id = $1) ORDER BY id LIMIT $2 OFFSET $3",
     [Q_SERVICE_COUNT] = "SELECT count(*) FROM services WHERE active AND ($1::bigint = 0 OR provider_id = $1)",
-    [Q_BOOKING_INSERT] = "INSERT INTO bookings (service_id, provider_id, customer_id, start_at, end_at, "
-                         "buffer_before_min, buffer_after_min, occupied_start, occupied_end, status, "
-                         "notes, created_at, updated_at) VALUES ($1, $2, $3, to_timestamp($4), "
-                         "to_timestamp($5), $6, $7, to_timestamp($8), to_timestamp($9), $10, $11, "
-                         "to_timestamp($12), to_timestamp($13)) RETURNING id",
+    [Q_BOOKING_INSERT] = BOOKING_INSERT,
+    /* The booking, its event, its audit entry and the Idempotency-Key's
+     * answer in one statement: $14 is the Booking's text with "id":0 first,
+     * $15 the event type, $16-$26 the audit entry, $27-$30 the key. */
+    [Q_BOOKING_INSERT_RECORDED] =
+        "WITH b AS (" BOOKING_INSERT "), "
+        "d AS (SELECT id, '{\"id\":' || id || substr($14, 8) AS data FROM b), "
+        "e AS (INSERT INTO events (type, data, provider_id, customer_id, created_at) "
+        "SELECT $15, data, $2, $3, to_timestamp($16) FROM d), "
+        "a AS (" AUDIT_INSERT_FROM("d", "coalesce($22::bigint, d.id)") "), "
+        "i AS (UPDATE idempotency_keys k SET status_code = $30, response_body = d.data FROM d "
+        "WHERE k.user_id = $27 AND k.key = $28 AND k.owner = $29 AND k.status_code IS NULL "
+        "RETURNING 1) "
+        "SELECT id, (SELECT count(*) FROM i) FROM d",
     [Q_BOOKING_GET] = "SELECT " BOOKING_COLS " FROM bookings WHERE id = $1",
     [Q_BOOKING_LOCK] = "SELECT " BOOKING_COLS " FROM bookings WHERE id = $1 FOR UPDATE",
-    [Q_BOOKING_UPDATE] = "UPDATE bookings SET start_at = to_timestamp($2), end_at = to_timestamp($3), "
-                         "status = $4, cancel_reason = $5, updated_at = to_timestamp($6), "
-                         "cancelled_at = to_timestamp($7::bigint), occupied_start = to_timestamp($8), "
-                         "occupied_end = to_timestamp($9) WHERE id = $1 RETURNING id",
+    [Q_BOOKING_UPDATE] = BOOKING_UPDATE,
+    /* The change, its event ($10-$13) and its audit entry ($14-$24) in one statement. */
+    [Q_BOOKING_UPDATE_RECORDED] =
+        "WITH b AS (" BOOKING_UPDATE "), "
+        "e AS (INSERT INTO events (type, data, provider_id, customer_id, created_at) "
+        "SELECT $10, $11, $12, $13, to_timestamp($14) FROM b), "
+        "a AS (INSERT INTO audit_log (at, actor_id, actor_email, actor_role, action, target_type, "
+        "target_id, ip, user_agent, request_id, details) SELECT to_timestamp($14), $15, $16, $17, "
+        "$18, $19, $20, $21, $22, $23, $24 FROM b) "
+        "SELECT id FROM b",
     [Q_BOOKING_LIST] = "SELECT " BOOKING_COLS " FROM bookings " BOOKING_FILTER
                        "ORDER BY start_at, id LIMIT $6 OFFSET $7",
     [Q_BOOKING_COUNT] = "SELECT count(*) FROM bookings " BOOKING_FILTER,

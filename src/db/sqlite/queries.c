@@ -81,6 +81,10 @@ const char *const sqlite_sql[Q__COUNT] = {
                          "buffer_before_min, buffer_after_min, occupied_start, occupied_end, status, "
                          "notes, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
                          "?10, ?11, ?12, ?13) RETURNING id",
+    /* SQLite has no data-modifying CTEs: db/bookings.c writes the records
+     * one by one (no round trips to save in-process). */
+    [Q_BOOKING_INSERT_RECORDED] = NULL,
+    [Q_BOOKING_UPDATE_RECORDED] = NULL,
     [Q_BOOKING_GET] = "SELECT " BOOKING_COLS " FROM bookings WHERE id = ?1",
     /* BEGIN IMMEDIATE already holds the write lock. */
     [Q_BOOKING_LOCK] = "SELECT " BOOKING_COLS " FROM bookings WHERE id = ?1",

@@ -698,7 +698,7 @@ Test(bookings, past_booking_cannot_be_cancelled_even_by_staff)
     b.end = at(-2, 11, 0);
     b.status = BOOKING_CONFIRMED;
     b.created_at = b.updated_at = clock_now();
-    ASSERT_ERR(UOW(S, store_booking_insert(S, &b)), APP_OK);
+    ASSERT_ERR(UOW(S, store_booking_insert(S, &b, NULL)), APP_OK);
     struct booking out;
     ASSERT_ERR(bookings_cancel(S, &C1, b.id, NULL, &out), APP_ERR_NOT_CHANGEABLE);
     ASSERT_ERR(bookings_cancel(S, &P, b.id, NULL, &out), APP_ERR_NOT_CHANGEABLE);
@@ -859,7 +859,7 @@ Test(bookings, complete_past_booking)
     b.end = at(-1, 11, 0);
     b.status = BOOKING_CONFIRMED;
     b.created_at = b.updated_at = clock_now() - 3 * DAY;
-    ASSERT_ERR(UOW(S, store_booking_insert(S, &b)), APP_OK);
+    ASSERT_ERR(UOW(S, store_booking_insert(S, &b, NULL)), APP_OK);
 
     struct booking out;
     /* Not its customer's to complete, not visible to others. */
@@ -887,7 +887,7 @@ Test(bookings, complete_past_booking)
     c.id = 0;
     c.start = at(-1, 12, 0);
     c.end = at(-1, 13, 0);
-    ASSERT_ERR(UOW(S, store_booking_insert(S, &c)), APP_OK);
+    ASSERT_ERR(UOW(S, store_booking_insert(S, &c, NULL)), APP_OK);
     ASSERT_ERR(bookings_complete(S, &ADM, c.id, &out), APP_OK);
     cr_assert_eq(out.status, BOOKING_COMPLETED);
 }
@@ -946,15 +946,15 @@ Test(bookings, store_refuses_overlapping_confirmed_bookings)
     b.id = 0;
     b.start = at(10, 11, 0);
     b.end = at(10, 12, 0);
-    ASSERT_ERR(UOW(S, store_booking_insert(S, &b)), APP_ERR_CONFLICT);
+    ASSERT_ERR(UOW(S, store_booking_insert(S, &b, NULL)), APP_ERR_CONFLICT);
     b.start = at(10, 11, 30);
     b.end = at(10, 12, 30);
-    ASSERT_ERR(UOW(S, store_booking_insert(S, &b)), APP_OK);
+    ASSERT_ERR(UOW(S, store_booking_insert(S, &b, NULL)), APP_OK);
     /* Moving one onto the other is refused too. */
     struct booking moved = b;
     moved.start = at(10, 11, 0);
     moved.end = at(10, 12, 0);
-    ASSERT_ERR(UOW(S, store_booking_update(S, &moved)), APP_ERR_CONFLICT);
+    ASSERT_ERR(UOW(S, store_booking_update(S, &moved, NULL)), APP_ERR_CONFLICT);
     cr_assert_eq(confirmed_count(P.id), 2);
 }
 
