@@ -71,7 +71,7 @@ static const char *errname(enum app_err e)
         "APP_OK", "VALIDATION", "BAD_REQUEST", "BAD_PASSWORD", "NOT_AUTHENTICATED", "BAD_TOKEN",
         "BAD_LOGIN", "FORBIDDEN", "NOT_FOUND", "USER_NOT_FOUND", "PROVIDER_NOT_FOUND",
         "SERVICE_NOT_FOUND", "BOOKING_NOT_FOUND", "TIME_OFF_NOT_FOUND", "METHOD_NOT_ALLOWED",
-        "EMAIL_TAKEN", "SLOT_UNAVAILABLE", "NOT_CHANGEABLE", "IDEM_IN_FLIGHT", "TOO_LARGE",
+        "EMAIL_TAKEN", "SLOT_UNAVAILABLE", "NOT_CHANGEABLE", "IDEM_IN_FLIGHT", "LAST_ADMIN", "TOO_LARGE",
         "CONFLICT", "INTERNAL", "UNAVAILABLE"};
     return (unsigned)e < sizeof names / sizeof names[0] ? names[e] : "?";
 }
