@@ -89,7 +89,13 @@ void dispatch_run(const struct route *route, struct request *req, struct respons
         return;
     }
     if (req->user_agent) {
-        g_strlcpy(agent, req->user_agent, sizeof agent);
+        /* Into the audit log as valid UTF-8, cut at a character. */
+        gchar *valid = g_utf8_make_valid(req->user_agent, -1);
+        const gchar *end;
+        g_strlcpy(agent, valid, sizeof agent);
+        g_free(valid);
+        if (!g_utf8_validate(agent, -1, &end))
+            agent[end - agent] = '\0';
         ctx.user_agent = agent;
     }
     ctx.actor = route->auth != AUTH_NONE ? &req->user : NULL;

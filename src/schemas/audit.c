@@ -83,6 +83,13 @@ char *schema_details_text(struct audit_details *d)
     return text;
 }
 
+void schema_details_free(struct audit_details *d)
+{
+    if (d)
+        json_decref(d->obj);
+    free(d);
+}
+
 static json_t *id_or_null(int64_t id)
 {
     return id ? json_integer(id) : json_null();
@@ -114,6 +121,12 @@ char *schema_audit_entry_text(const struct audit_entry *e)
     json_t *v = schema_audit_json(e, false);
     char *text = v ? json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
     json_decref(v);
+    /* \u001f, as most JSON writers (Python's among them) put it: jansson
+     * writes \u001F, and verifiers recompute the text. */
+    for (char *c = text; c && *c; c++)
+        if (*c == '\\' && *++c == 'u')
+            for (int i = 1; i <= 4; i++)
+                c[i] = g_ascii_tolower(c[i]);
     return text;
 }
 

@@ -28,6 +28,8 @@ void schema_details_set_int(struct audit_details *d, const char *key, int64_t va
 bool schema_details_empty(const struct audit_details *d);
 /* The text of d, which it frees (d may be NULL: "{}"). */
 char *schema_details_text(struct audit_details *d);
+/* Frees d unused (NULL: nothing). */
+void schema_details_free(struct audit_details *d);
 
 /* An entry as GET /api/v1/audit shows it, without hash, keys sorted and no
  * spaces: what the chain hashes. */

@@ -83,7 +83,7 @@ static enum app_err failed(struct store *s, const char *email, const struct user
     if (!err)
         err = audit_write(s, NULL, "user.login_failed", "user", u ? u->id : 0, d);
     else
-        free(schema_details_text(d));
+        schema_details_free(d);
     err = store_end(s, err);
     return err ? err : APP_ERR_BAD_LOGIN;
 }
@@ -139,7 +139,7 @@ enum app_err auth_signup(struct store *s, struct user *u, const char *password)
         err = audit_write(s, admin ? NULL : u, admin ? "admin.created" : "user.signup", "user",
                           u->id, d);
     else
-        free(schema_details_text(d));
+        schema_details_free(d);
     err = store_end(s, err);
     return err == APP_ERR_CONFLICT ? APP_ERR_EMAIL_TAKEN : err;
 }

@@ -12,9 +12,11 @@
 #include "services/schedule.h"
 #include "services/services.h"
 
+/* Its customer, its provider (while still one) or an admin. */
 static bool visible(const struct user *actor, const struct booking *b)
 {
-    return actor->role == ROLE_ADMIN || b->customer_id == actor->id || b->provider_id == actor->id;
+    return actor->role == ROLE_ADMIN || b->customer_id == actor->id ||
+           (actor->role == ROLE_PROVIDER && b->provider_id == actor->id);
 }
 
 /* Its provider (while still one) or an admin. */

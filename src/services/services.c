@@ -27,7 +27,7 @@ enum app_err services_create(struct store *s, const struct user *actor, struct s
     if (!err)
         err = audit_write(s, NULL, "service.created", "service", svc->id, d);
     else
-        free(schema_details_text(d));
+        schema_details_free(d);
     return store_end(s, err);
 }
 
@@ -83,14 +83,14 @@ static enum app_err save(struct store *s, const char *action, const struct servi
 {
     struct audit_details *d = service_changes(old, svc);
     if (schema_details_empty(d)) {
-        free(schema_details_text(d));
+        schema_details_free(d);
         return APP_OK;
     }
     enum app_err err = store_service_update(s, svc);
     if (!err)
         err = audit_write(s, NULL, action, "service", svc->id, d);
     else
-        free(schema_details_text(d));
+        schema_details_free(d);
     return err;
 }
 

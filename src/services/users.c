@@ -1,6 +1,7 @@
 #include "services/users.h"
 
 #include <glib.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/banned.h"
@@ -23,6 +24,11 @@ static struct audit_details *user_changes(const struct user *from, const struct 
  * no change leaves the system without an active admin. */
 static enum app_err save_user(struct store *s, const struct user *old, const struct user *u)
 {
+    struct audit_details *d = user_changes(old, u);
+    if (schema_details_empty(d)) {
+        schema_details_free(d);
+        return APP_OK; /* nothing changed: nothing to write */
+    }
     int64_t admins = 1;
     bool removes_admin = old->role == ROLE_ADMIN && old->is_active &&
                          (u->role != ROLE_ADMIN || !u->is_active);
@@ -36,7 +42,9 @@ static enum app_err save_user(struct store *s, const struct user *old, const str
     if (!err && old->role == ROLE_PROVIDER && u->role != ROLE_PROVIDER)
         err = store_services_deactivate(s, u->id);
     if (!err)
-        err = audit_write(s, NULL, "user.updated", "user", u->id, user_changes(old, u));
+        err = audit_write(s, NULL, "user.updated", "user", u->id, d);
+    else
+        schema_details_free(d);
     return err;
 }
 

@@ -80,3 +80,31 @@ def test_limits_hold_across_processes(limited):
         assert login(other.url, email, "wrong-password").status_code == 429
     finally:
         assert other.stop() == 0
+
+
+def test_concurrent_wrong_logins_check_no_more_passwords_than_the_limit(server, tmp_path):
+    # Each attempt is counted before its password is checked, attempts for one
+    # email take turns, so 60 at once check exactly 10 passwords (both engines).
+    from booking_helpers import fresh_database
+    import threading
+
+    srv = Server(fresh_database(server.database_url, tmp_path), LOGIN_MAX_FAILURES_EMAIL_IP=10,
+                 LOGIN_WINDOW_SECONDS=600)
+    try:
+        email = unique_email("race")
+        signup(srv.url, email, "right-password-3")
+        barrier, statuses = threading.Barrier(60), []
+
+        def attempt():
+            barrier.wait(30)
+            statuses.append(login(srv.url, email, "wrong-password").status_code)
+
+        threads = [threading.Thread(target=attempt) for _ in range(60)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(120)
+        assert sorted(statuses) == [401] * 10 + [429] * 50, statuses
+        assert login(srv.url, email, "right-password-3").status_code == 429
+    finally:
+        assert srv.stop() == 0
