@@ -80,19 +80,20 @@ static int cmd_serve(void)
 static int cmd_audit_verify(void)
 {
     struct store *s = open_migrated();
-    int64_t bad = 0, checked = 0;
-    enum app_err err = s ? audit_verify(s, &bad, &checked) : APP_ERR_UNAVAILABLE;
+    struct audit_check check;
+    enum app_err err = s ? audit_verify(s, &check) : APP_ERR_UNAVAILABLE;
     store_close(s);
     if (err) {
         fprintf(stderr, "audit-verify: failed (%s)\n", app_error_info(err)->detail);
         return 2;
     }
-    if (bad) {
+    if (check.bad) {
         printf("audit chain broken at entry %" G_GINT64_FORMAT " (%" G_GINT64_FORMAT
-               " entries before it match)\n", bad, checked);
+               " entries before it match)\n", check.bad, check.matched);
         return 1;
     }
-    printf("audit chain ok: %" G_GINT64_FORMAT " sealed entries match\n", checked);
+    printf("audit chain ok: %" G_GINT64_FORMAT " sealed entries match; %" G_GINT64_FORMAT
+           " newer ones are not sealed yet\n", check.matched, check.unsealed);
     return 0;
 }
 

@@ -69,41 +69,41 @@ out:
 
 /* Checks one page; false at the first entry that does not match. Entries
  * not sealed yet end the chain; one followed by a sealed entry lost its hash. */
-static bool verify_page(const struct audit_list *page, char prev[65], int64_t *bad,
-                        int64_t *checked, int64_t *unsealed)
+static bool verify_page(const struct audit_list *page, char prev[65], int64_t *first_unsealed,
+                        struct audit_check *out)
 {
     for (int i = 0; i < page->n; i++) {
         const struct audit_entry *e = &page->items[i];
         char hash[65];
         if (!e->hash[0]) {
-            *unsealed = *unsealed ? *unsealed : e->id;
+            *first_unsealed = *first_unsealed ? *first_unsealed : e->id;
+            out->unsealed++;
             continue;
         }
-        if (*unsealed || !audit_hash(prev, e, hash) || strcmp(hash, e->hash) != 0) {
-            *bad = *unsealed ? *unsealed : e->id;
+        if (*first_unsealed || !audit_hash(prev, e, hash) || strcmp(hash, e->hash) != 0) {
+            out->bad = *first_unsealed ? *first_unsealed : e->id;
             return false;
         }
         g_strlcpy(prev, e->hash, 65);
-        (*checked)++;
+        out->matched++;
     }
     return true;
 }
 
-enum app_err audit_verify(struct store *s, int64_t *bad, int64_t *checked)
+enum app_err audit_verify(struct store *s, struct audit_check *out)
 {
     char prev[65];
     struct outbox_cursor c = {.past_gaps = true};
-    int64_t unsealed = 0;
+    int64_t first_unsealed = 0;
     bool ok = true;
-    *bad = 0;
-    *checked = 0;
+    *out = (struct audit_check){0};
     enum app_err err = store_audit_anchor(s, &c.after, prev);
     while (!err && ok) {
         struct audit_list page;
         err = store_audit_after(s, &c, AUDIT_BATCH, &page);
         if (err)
             break;
-        ok = page.n > 0 && verify_page(&page, prev, bad, checked, &unsealed);
+        ok = page.n > 0 && verify_page(&page, prev, &first_unsealed, out);
         audit_list_release(&page);
     }
     return err;

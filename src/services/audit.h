@@ -19,10 +19,16 @@ enum app_err audit_list(struct store *s, const struct audit_filter *f, int limit
  * c is the sealer's own place, kept from one call to the next (zeroed at
  * first): it waits at a gap that may still fill. */
 enum app_err audit_seal(struct store *s, struct outbox_cursor *c, int max, int *sealed);
-/* Checks the whole chain. *bad gets the id of the first entry whose hash
- * does not match, or that is not sealed while a later one is (0: none);
- * *checked how many entries matched before it. */
-enum app_err audit_verify(struct store *s, int64_t *bad, int64_t *checked);
+/* What audit_verify found: the id of the first entry whose hash does not
+ * match, or that is not sealed while a later one is (0: none); how many
+ * matched before it; and how many at the end are not sealed yet. */
+struct audit_check {
+    int64_t bad;
+    int64_t matched;
+    int64_t unsealed;
+};
+/* Checks the whole chain, from the anchor to the newest entry. */
+enum app_err audit_verify(struct store *s, struct audit_check *out);
 /* hash of entry e after prev (64 hex digits each). */
 bool audit_hash(const char *prev, const struct audit_entry *e, char out[65]);
 #endif
