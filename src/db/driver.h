@@ -53,6 +53,9 @@ struct db_driver {
     enum app_err (*begin)(void *conn, bool write);
     /* A check-then-insert that the engine's own no-overlap rule guards. */
     enum app_err (*begin_guarded)(void *conn);
+    /* The database's own text of the last failure on conn (for logs only;
+     * "" when none). Valid until the next call on conn. */
+    const char *(*last_error)(void *conn);
     const struct embedded_file *migrations; /* ends with a {NULL} entry */
 };
 

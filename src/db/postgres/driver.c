@@ -17,6 +17,7 @@ struct pg_conn {
     PGconn *pg;
     bool prepared[Q__COUNT];
     bool in_tx;
+    char last_error[512]; /* the server's message of the last failure */
 };
 
 static void pg_notice(void *arg, const char *msg)
@@ -64,6 +65,9 @@ static enum app_err map_result(struct pg_conn *conn, PGresult *res)
     ExecStatusType st = PQresultStatus(res);
     if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
         return APP_OK;
+    g_strlcpy(conn->last_error, res ? PQresultErrorMessage(res) : PQerrorMessage(conn->pg),
+              sizeof conn->last_error);
+    g_strchomp(conn->last_error);
     const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
     if (state && (strcmp(state, "23505") == 0 || strcmp(state, "23P01") == 0))
         return APP_ERR_CONFLICT;
@@ -169,6 +173,12 @@ static enum app_err pg_begin_guarded(void *c)
     return APP_OK;
 }
 
+static const char *pg_last_error(void *c)
+{
+    struct pg_conn *conn = c;
+    return conn->last_error;
+}
+
 const struct db_driver postgres_driver = {
     .engine = "postgresql",
     .connect = pg_connect,
@@ -177,5 +187,6 @@ const struct db_driver postgres_driver = {
     .query = pg_query,
     .begin = pg_begin,
     .begin_guarded = pg_begin_guarded,
+    .last_error = pg_last_error,
     .migrations = postgres_migrations,
 };

@@ -164,6 +164,12 @@ static enum app_err sq_begin_guarded(void *c)
     return sq_begin(c, true);
 }
 
+static const char *sq_last_error(void *c)
+{
+    struct sqlite_conn *conn = c;
+    return sqlite3_errmsg(conn->db);
+}
+
 const struct db_driver sqlite_driver = {
     .engine = "sqlite",
     .connect = sq_connect,
@@ -172,5 +178,6 @@ const struct db_driver sqlite_driver = {
     .query = sq_query,
     .begin = sq_begin,
     .begin_guarded = sq_begin_guarded,
+    .last_error = sq_last_error,
     .migrations = sqlite_migrations,
 };
