@@ -5,7 +5,7 @@
 
 const struct route routes[] = {
     {"GET", "/health", health_get, AUTH_NONE, RUN_IO},
-    {"GET", "/health/ready", health_ready, AUTH_NONE, RUN_WORKER},
+    {"GET", "/health/ready", health_ready, AUTH_NONE, RUN_READY},
     {"GET", "/openapi.json", openapi_get, AUTH_NONE, RUN_IO},
     {"GET", "/docs", docs_get, AUTH_NONE, RUN_IO},
     {"GET", "/docs/{asset}", docs_asset_get, AUTH_NONE, RUN_IO},

@@ -58,6 +58,7 @@ enum query_id {
     Q_LOGIN_FAIL_IP,       /* ip, since -> count, oldest */
     Q_SCHEDULE,            /* provider_id, from, to, exclude_id -> kind, a, b, c, zone */
     Q_SCHEDULE_RULES,      /* provider_id, from, to -> the same without busy rows */
+    Q_STATEMENT_TIMEOUT,   /* -> the session's statement timeout in ms (0: none) */
     Q__COUNT
 };
 #endif

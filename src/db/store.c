@@ -193,10 +193,13 @@ static enum app_err create_migrations_table(struct store *s)
 
 enum app_err store_migrate(struct store *s)
 {
-    enum app_err err = create_migrations_table(s);
+    enum app_err err = s->drv->set_untimed(s->conn, true);
+    if (!err)
+        err = create_migrations_table(s);
     for (size_t i = 0; !err && s->drv->migrations[i].name; i++)
         err = apply_migration(s, &s->drv->migrations[i]);
-    return err;
+    enum app_err restored = s->drv->set_untimed(s->conn, false);
+    return err ? err : restored;
 }
 
 enum app_err store_setting_ensure(struct store *s, const char *key, const char *value, char *out,

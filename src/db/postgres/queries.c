@@ -127,4 +127,5 @@ const char *const postgres_sql[Q__COUNT] = {
                    "UNION ALL SELECT 't', " EPOCH("start_at") ", " EPOCH("end_at") ", 0, NULL "
                    "FROM time_off WHERE provider_id = $1 AND start_at < to_timestamp($3) "
                    "AND end_at > to_timestamp($2) ",
+    [Q_STATEMENT_TIMEOUT] = "SELECT setting::bigint FROM pg_settings WHERE name = 'statement_timeout'",
 };

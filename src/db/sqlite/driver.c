@@ -170,6 +170,13 @@ static const char *sq_last_error(void *c)
     return sqlite3_errmsg(conn->db);
 }
 
+static enum app_err sq_set_untimed(void *c, bool untimed)
+{
+    (void)c;
+    (void)untimed; /* no statement timeout to lift */
+    return APP_OK;
+}
+
 const struct db_driver sqlite_driver = {
     .engine = "sqlite",
     .connect = sq_connect,
@@ -179,5 +186,6 @@ const struct db_driver sqlite_driver = {
     .begin = sq_begin,
     .begin_guarded = sq_begin_guarded,
     .last_error = sq_last_error,
+    .set_untimed = sq_set_untimed,
     .migrations = sqlite_migrations,
 };

@@ -113,4 +113,5 @@ const char *const sqlite_sql[Q__COUNT] = {
                    "WHERE provider_id = ?1 "
                    "UNION ALL SELECT 't', start_at, end_at, 0, NULL FROM time_off "
                    "WHERE provider_id = ?1 AND start_at < ?3 AND end_at > ?2 ",
+    [Q_STATEMENT_TIMEOUT] = "SELECT 0", /* SQLite has none; the busy timeout bounds waits */
 };
