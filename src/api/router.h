@@ -12,7 +12,8 @@ enum route_auth { AUTH_NONE, AUTH_USER, AUTH_ADMIN };
 enum route_run {
     RUN_IO,     /* cheap and touches no database: answered on the I/O thread */
     RUN_DB,     /* on a worker, with its database connection (503 without one) */
-    RUN_WORKER, /* on a worker; the handler copes with no connection (readiness) */
+    RUN_READY,  /* on the readiness prober (api/ready.c), with its own connection and
+                 * a deadline; with no store the handler must answer at once */
 };
 
 struct route {

@@ -5,7 +5,7 @@
 
 const struct route routes[] = {
     {"GET", "/health", health_get, AUTH_NONE, RUN_IO, 0},
-    {"GET", "/health/ready", health_ready, AUTH_NONE, RUN_WORKER, 0},
+    {"GET", "/health/ready", health_ready, AUTH_NONE, RUN_READY, 0},
     {"GET", "/openapi.json", openapi_get, AUTH_NONE, RUN_IO, 0},
     {"GET", "/docs", docs_get, AUTH_NONE, RUN_IO, 0},
     {"GET", "/docs/{asset}", docs_asset_get, AUTH_NONE, RUN_IO, 0},

@@ -49,10 +49,13 @@ void health_get(struct request *req, struct response *res)
     respond_static(res, 200, "application/json", body, sizeof body - 1);
 }
 
+/* Runs on the readiness prober (api/ready.c) with its own connection; with
+ * none (it could not connect, or the deadline came first) it answers 503 at
+ * once. "status" is the process's own, as /health says it. */
 void health_ready(struct request *req, struct response *res)
 {
     static const char ok[] = "{\"status\":\"ok\",\"database\":\"ok\"}";
-    static const char down[] = "{\"status\":\"unavailable\",\"database\":\"unavailable\"}";
+    static const char down[] = "{\"status\":\"ok\",\"database\":\"unavailable\"}";
     if (req->store && store_ping(req->store) == APP_OK)
         respond_static(res, 200, "application/json", ok, sizeof ok - 1);
     else

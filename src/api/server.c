@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "api/dispatch.h"
+#include "api/ready.h"
 #include "api/respond.h"
 #include "api/router.h"
 #include "api/watchdog.h"
@@ -275,9 +276,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         ctx->ready = true;
         return queue(ctx);
     }
+    const struct route *route = &routes[ctx->route];
     fill_request(ctx);
     MHD_suspend_connection(c);
-    if (!workers_submit(&routes[ctx->route], &ctx->req, &ctx->res, worker_done, ctx)) {
+    bool queued = route->run == RUN_READY
+                      ? ready_submit(route, &ctx->res, worker_done, ctx)
+                      : workers_submit(route, &ctx->req, &ctx->res, worker_done, ctx);
+    if (!queued) {
         MHD_resume_connection(c);
         answer_now(ctx, APP_ERR_UNAVAILABLE, false);
     }
@@ -406,11 +411,16 @@ int server_run(const struct config *cfg)
     raise_fd_limit();
     if (!workers_start(cfg->workers, cfg->database_url))
         return 1;
+    if (!ready_start(cfg->database_url, cfg->ready_timeout_ms)) {
+        workers_stop();
+        return 1;
+    }
     watchdog_start(cfg->request_timeout);
     struct MHD_Daemon *d = start_daemon(cfg);
     if (!d) {
         log_error("cannot listen on %s:%d", cfg->host, cfg->port);
         watchdog_stop();
+        ready_stop();
         workers_stop();
         return 1;
     }
@@ -423,6 +433,7 @@ int server_run(const struct config *cfg)
         usleep(100000);
     MHD_stop_daemon(d);
     watchdog_stop();
+    ready_stop();
     workers_stop();
     log_info("stopped");
     return 0;

@@ -55,7 +55,7 @@ static void *worker_main(void *arg)
     for (struct job *j = next_job(); j; j = next_job()) {
         if (!store && !(store = store_open(pool.url, err, sizeof err)))
             log_error("worker cannot connect: %s", err);
-        if (store || j->route->run == RUN_WORKER)
+        if (store)
             dispatch_run(j->route, j->req, j->res, store);
         else
             respond_error(j->res, APP_ERR_UNAVAILABLE);

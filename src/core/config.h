@@ -10,6 +10,9 @@ struct config {
     char host[64];
     int port;
     char database_url[1024];
+    int db_connect_timeout;   /* s */
+    int db_statement_timeout; /* ms */
+    int ready_timeout_ms;
     char jwt_secret[512];
     int access_token_expire_minutes;
     int refresh_token_expire_days;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/banned.h"
+#include "core/password.h"
 
 static const int statuses[] = {200, 201, 204, 400, 401, 403, 404, 405, 409, 413, 422, 429, 500, 503};
 #define N_STATUS (G_N_ELEMENTS(statuses) + 1) /* last: any other */
@@ -148,9 +149,12 @@ char *metrics_render(void)
                            "# HELP appointd_http_requests_in_flight Requests being handled now.\n"
                            "# TYPE appointd_http_requests_in_flight gauge\n"
                            "appointd_http_requests_in_flight %d\n"
+                           "# HELP appointd_bcrypt_total bcrypt computations (password hashes and checks).\n"
+                           "# TYPE appointd_bcrypt_total counter\n"
+                           "appointd_bcrypt_total %lu\n"
                            "# HELP process_start_time_seconds Start time of the process since the Unix epoch.\n"
                            "# TYPE process_start_time_seconds gauge\n"
                            "process_start_time_seconds %" G_GINT64_FORMAT "\n",
-                           atomic_load(&in_flight), start_time);
+                           atomic_load(&in_flight), password_bcrypt_count(), start_time);
     return g_string_free(out, FALSE);
 }

@@ -3,36 +3,113 @@
 #include <glib.h>
 #include <stdbool.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "core/banned.h"
+#include "core/log.h"
 
 struct tz {
     GTimeZone *zone;
     char name[64];
 };
 
-/* Only names that are files under the system's zoneinfo: GLib would also take
- * offsets ("+05:00") and POSIX TZ strings, which are not IANA names. */
+static const char *zoneinfo_dir(void)
+{
+    const char *dir = g_getenv("TZDIR");
+    return dir && *dir ? dir : "/usr/share/zoneinfo";
+}
+
+/* The whitespace-separated field `field` (0: the first) of line, if the
+ * first is kind (NULL: any). Returns a new string or NULL. */
+static gchar *field_of(const char *line, const char *kind, int field)
+{
+    gchar **f = g_strsplit_set(line, " \t\r", -1);
+    gchar *found = NULL;
+    for (int i = 0, seen = 0; f[i] && !found; i++) {
+        if (!*f[i])
+            continue;
+        if (seen == 0 && kind && strcmp(f[i], kind) != 0)
+            break;
+        if (seen++ == field)
+            found = g_strdup(f[i]);
+    }
+    g_strfreev(f);
+    return found;
+}
+
+/* tzdata.zi: "Z name offset…" starts a zone, "L target name" is a link. */
+static gchar *zi_name(const char *line)
+{
+    gchar *name = field_of(line, "Z", 1);
+    return name ? name : field_of(line, "L", 2);
+}
+
+/* zone1970.tab and zone.tab: "codes coordinates name comments". */
+static gchar *tab_name(const char *line)
+{
+    return line[0] == '#' ? NULL : field_of(line, NULL, 2);
+}
+
+/* backward: "Link target name". */
+static gchar *backward_name(const char *line)
+{
+    return field_of(line, "Link", 2);
+}
+
+/* Adds the name of every line of file (in the zoneinfo directory) that
+ * name_of finds one in; returns how many lines named one. */
+static int add_file(GHashTable *set, const char *file, gchar *(*name_of)(const char *))
+{
+    gchar *path = g_build_filename(zoneinfo_dir(), file, NULL), *text = NULL;
+    int n = 0;
+    if (g_file_get_contents(path, &text, NULL, NULL)) {
+        gchar **lines = g_strsplit(text, "\n", -1);
+        for (int i = 0; lines[i]; i++) {
+            gchar *name = name_of(lines[i]);
+            if (name && !g_hash_table_contains(set, name)) {
+                g_hash_table_add(set, name);
+                n++;
+            } else {
+                g_free(name);
+            }
+        }
+        g_strfreev(lines);
+    }
+    g_free(text);
+    g_free(path);
+    return n;
+}
+
+/* The names of the system's zone list: tzdata.zi's zones and links, or
+ * without it zone1970.tab, zone.tab and backward's links. A file under
+ * zoneinfo is not the test: right/ and posix/ hold zones with other
+ * conventions (right/ counts leap seconds), and localtime, posixrules,
+ * "Europe//Berlin" are files too. Factory is a zone of tzdata.zi that
+ * means "no zone set" (its abbreviation is "-00"). */
+static gpointer load_names(gpointer unused)
+{
+    static const char *const always[] = {"UTC", "Etc/UTC"};
+    GHashTable *set = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    (void)unused;
+    int n = add_file(set, "tzdata.zi", zi_name);
+    if (!n)
+        n = add_file(set, "zone1970.tab", tab_name) + add_file(set, "zone.tab", tab_name) +
+            add_file(set, "backward", backward_name);
+    if (!n)
+        log_warn("no zone list (tzdata.zi or zone1970.tab) under %s: only UTC is a zone",
+                 zoneinfo_dir());
+    g_hash_table_remove(set, "Factory");
+    for (size_t i = 0; i < G_N_ELEMENTS(always); i++)
+        if (!g_hash_table_contains(set, always[i]))
+            g_hash_table_add(set, g_strdup(always[i]));
+    return set;
+}
+
 static bool iana_name_ok(const char *name)
 {
+    static GOnce once = G_ONCE_INIT;
+    GHashTable *names = g_once(&once, load_names, NULL);
     size_t n = name ? strlen(name) : 0;
-    if (n == 0 || n >= 64 || name[0] == '/' || name[0] == '.' || strstr(name, ".."))
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        char c = name[i];
-        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                  c == '/' || c == '_' || c == '-' || c == '+';
-        if (!ok)
-            return false;
-    }
-    if (strcmp(name, "UTC") == 0)
-        return true;
-    const char *dir = g_getenv("TZDIR");
-    char path[256];
-    g_snprintf(path, sizeof path, "%s/%s", dir ? dir : "/usr/share/zoneinfo", name);
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+    return n > 0 && n < 64 && g_hash_table_contains(names, name);
 }
 
 /* Parsed zones by name, shared by every thread: reading a zoneinfo file costs

@@ -7,8 +7,10 @@
 struct tz;
 
 /* Opens an IANA zone name ("Europe/Berlin", "UTC"). Returns NULL when the name
- * is not a zone of the system's zoneinfo (offsets such as "+05:00", paths and
- * empty names are refused). The caller owns the result: tz_free it. */
+ * is not one of the system's zone list (tzdata.zi's zones and links, read
+ * once from $TZDIR or /usr/share/zoneinfo): offsets such as "+05:00", paths,
+ * right/ and posix/ variants, localtime, posixrules and Factory are refused.
+ * UTC and Etc/UTC always open. The caller owns the result: tz_free it. */
 struct tz *tz_open(const char *name);
 void tz_free(struct tz *tz);
 const char *tz_name(const struct tz *tz);

@@ -56,6 +56,12 @@ struct db_driver {
     /* Opens a write transaction (store.h, "The unit of work"); exec("COMMIT")
      * or exec("ROLLBACK") ends it. */
     enum app_err (*begin)(void *conn);
+    /* The database's own text of the last failure on conn (for logs only;
+     * "" when none). Valid until the next call on conn. */
+    const char *(*last_error)(void *conn);
+    /* Lifts (true) or restores (false) the statement timeout of conn, for
+     * migrations, which may rebuild big tables and wait on each other. */
+    enum app_err (*set_untimed)(void *conn, bool untimed);
     const struct embedded_file *migrations; /* ends with a {NULL} entry */
     /* One writer at a time, ids drawn in commit order: an outbox gap is
      * always for good. */

@@ -84,6 +84,7 @@ enum query_id {
     Q_PRUNE_LOGIN,         /* before, limit */
     Q_PRUNE_SESSIONS,      /* before, limit */
     Q_PRUNE_EVENTS,        /* before, limit */
+    Q_STATEMENT_TIMEOUT,   /* -> the session's statement timeout in ms (0: none) */
     Q__COUNT
 };
 #endif

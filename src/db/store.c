@@ -154,43 +154,56 @@ static enum app_err apply_migration(struct store *s, const struct embedded_file 
 {
     struct db_rows rows;
     struct db_value name = DB_S(m->name);
+    bool applied = true;
     enum app_err err = store_begin(s);
-    if (err)
-        return err;
-    err = store_query(s, Q_MIGRATION_LOCK, NULL, 0, NULL);
+    if (!err)
+        err = store_query(s, Q_MIGRATION_LOCK, NULL, 0, NULL);
     if (!err)
         err = store_query(s, Q_MIGRATION_APPLIED, &name, 1, &rows);
-    if (err)
-        goto fail;
-    bool applied = rows.nrows > 0;
-    db_rows_release(&rows);
-    if (!applied) {
+    if (!err) {
+        applied = rows.nrows > 0;
+        db_rows_release(&rows);
+    }
+    if (!err && !applied) {
         struct db_value rec[] = {name, DB_I(clock_now())};
         err = s->drv->exec(s->conn, m->data);
         if (!err)
             err = store_query(s, Q_MIGRATION_RECORD, rec, 2, NULL);
-        if (err)
-            goto fail;
-        log_info("applied migration %s", m->name);
     }
-    return store_end(s, APP_OK);
-fail:
-    store_end(s, err);
-    log_error("migration %s failed", m->name);
+    /* The database's own words: "migrations failed" alone says nothing. */
+    if (err)
+        log_error("migration %s failed: %s", m->name, s->drv->last_error(s->conn));
+    err = store_end(s, err);
+    if (!err && !applied)
+        log_info("applied migration %s", m->name);
     return err;
 }
 
-enum app_err store_migrate(struct store *s)
+/* Under the migration lock: processes starting together on an empty
+ * PostgreSQL would otherwise create schema_migrations at once, and CREATE
+ * TABLE IF NOT EXISTS is not safe against a concurrent twin (the loser
+ * fails on a unique index of the catalog). */
+static enum app_err create_migrations_table(struct store *s)
 {
     enum app_err err = store_begin(s);
     if (!err)
         err = store_query(s, Q_MIGRATION_LOCK, NULL, 0, NULL);
     if (!err)
         err = store_query(s, Q_MIGRATIONS_TABLE, NULL, 0, NULL);
-    err = store_end(s, err);
+    if (err)
+        log_error("creating schema_migrations failed: %s", s->drv->last_error(s->conn));
+    return store_end(s, err);
+}
+
+enum app_err store_migrate(struct store *s)
+{
+    enum app_err err = s->drv->set_untimed(s->conn, true);
+    if (!err)
+        err = create_migrations_table(s);
     for (size_t i = 0; !err && s->drv->migrations[i].name; i++)
         err = apply_migration(s, &s->drv->migrations[i]);
-    return err;
+    enum app_err restored = s->drv->set_untimed(s->conn, false);
+    return err ? err : restored;
 }
 
 enum app_err store_setting_ensure(struct store *s, const char *key, const char *value, char *out,

@@ -14,6 +14,20 @@
 #define BEFORE (240 * 60)
 #define AFTER ((1440 + 240) * 60)
 
+/* next_slots reads the week after its start first (where the answer almost
+ * always is), then spans twice as long each time: 7 × (2^7 − 1) = 889 days
+ * cover the longest horizon (730 days) in 7 loads; 8 is the hard bound. */
+#define NEXT_FIRST_SPAN (7 * 86400)
+#define NEXT_MAX_LOADS 8
+
+/* Schedule loads by this thread, for schedule_loads(). */
+static _Thread_local unsigned long loads;
+
+unsigned long schedule_loads(void)
+{
+    return loads;
+}
+
 struct slot_rules schedule_rules(const struct service *svc, const struct booking *moving)
 {
     struct slot_rules r = {
@@ -47,6 +61,7 @@ static enum app_err load(struct store *s, const struct service *svc, int64_t fro
                          int64_t exclude_id, bool with_busy, struct loaded *l)
 {
     memset(l, 0, sizeof *l);
+    loads++;
     enum app_err err = store_schedule(s, svc->provider_id, from - BEFORE, to + AFTER, exclude_id,
                                       with_busy, &l->sched);
     if (err)
@@ -112,12 +127,20 @@ enum app_err schedule_next_slots(struct store *s, const struct service *svc,
                                  const struct slot_rules *rules, int64_t start,
                                  int64_t exclude_id, struct slot_list *out)
 {
-    int64_t horizon = clock_now() + (int64_t)rules->max_advance_days * 86400 + 1;
+    int64_t now = clock_now();
+    int64_t horizon = now + (int64_t)rules->max_advance_days * 86400 + 1;
+    /* Nothing before now + min notice is offered: a start in year 1 searches
+     * from there, not through the centuries in between. */
+    int64_t from = start + 1, earliest = now + (int64_t)rules->min_notice_min * 60;
+    int64_t span = NEXT_FIRST_SPAN;
     enum app_err err = APP_OK;
-    /* A week at a time, so a full horizon of bookings is never loaded at once. */
-    for (int64_t from = start + 1; !err && out->n < 3 && from < horizon; from += 7 * 86400) {
-        int64_t to = from + 7 * 86400 < horizon ? from + 7 * 86400 : horizon;
+    if (from < earliest)
+        from = earliest;
+    for (int i = 0; !err && out->n < 3 && from < horizon && i < NEXT_MAX_LOADS; i++) {
+        int64_t to = horizon - from > span ? from + span : horizon;
         err = schedule_slots(s, svc, rules, from, to, exclude_id, 3 - out->n, out);
+        from = to;
+        span *= 2;
     }
     return err;
 }

@@ -27,7 +27,8 @@ enum app_err schedule_is_offered(struct store *s, const struct service *svc,
                                  const struct slot_rules *rules, int64_t start,
                                  int64_t exclude_id, bool *offered);
 
-/* Up to 3 offered slots after start, within the booking horizon. */
+/* Up to 3 offered slots after start, within the booking horizon, searched
+ * from the later of start and now + min notice in at most 8 loads. */
 enum app_err schedule_next_slots(struct store *s, const struct service *svc,
                                  const struct slot_rules *rules, int64_t start,
                                  int64_t exclude_id, struct slot_list *out);
@@ -37,4 +38,8 @@ enum app_err schedule_next_slots(struct store *s, const struct service *svc,
 enum app_err schedule_service_slots(struct store *s, int64_t id, int64_t from_days,
                                     int64_t to_days, const char *zone, struct service *svc,
                                     char *zone_used, struct slot_list *out);
+
+/* How many times this thread has read a schedule from the store: what the
+ * functions above cost in queries (the unit tests bound it). */
+unsigned long schedule_loads(void);
 #endif

@@ -438,6 +438,34 @@ def test_login_timing_similar(base_url):
     assert max(a, b) < 3 * min(a, b), f"unknown-email median {a:.4f}s vs wrong-password median {b:.4f}s"
 
 
+def bcrypt_total(base_url):
+    text = requests.get(base_url + "/metrics", timeout=T).text
+    m = re.search(r"^appointd_bcrypt_total (\d+)$", text, re.M)
+    assert m, "no appointd_bcrypt_total in /metrics"
+    return int(m.group(1))
+
+
+def test_every_failed_login_costs_one_bcrypt(base_url):
+    """A wrong password over 72 bytes answered in 2 ms for a registered email
+    and 200+ ms for an unknown one (which burns a bcrypt): the work itself is
+    counted, not timed. Each failure (and each success) is exactly one."""
+    _, body, _ = fresh_account(base_url)
+    ghost = unique_email("ghost")
+    cases = [(body["email"], "x" * 73), (ghost, "x" * 73), (body["email"], "y" * 1000),
+             (ghost, "y" * 1000), (body["email"], "wrong-password-1"), (ghost, "wrong-password-1"),
+             (body["email"].upper(), "z" * 100)]
+    for email, password in cases:
+        before = bcrypt_total(base_url)
+        assert_401(do_login(base_url, email, password), BAD_LOGIN)
+        r = requests.post(base_url + TOKEN, data={"username": email, "password": password}, timeout=T)
+        assert_401(r, BAD_LOGIN)
+        spent = bcrypt_total(base_url) - before
+        assert spent == 2, f"two failed logins of {email} with {len(password)} bytes cost {spent} bcrypt"
+    before = bcrypt_total(base_url)
+    assert do_login(base_url, body["email"], body["password"]).status_code == 200
+    assert bcrypt_total(base_url) - before == 1
+
+
 def test_token_endpoint_form(base_url):
     user, body, _ = fresh_account(base_url)
     r = requests.post(base_url + TOKEN, data={"username": body["email"], "password": body["password"]}, timeout=T)

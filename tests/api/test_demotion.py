@@ -2,8 +2,8 @@
 attack findings "demotion"): a provider made a customer has its services
 closed and is no longer staff of its bookings; no change may leave the system
 without an active admin (409 last_admin)."""
-from booking_helpers import API, book_ok, future_monday, lz, open_provider
-from conftest import ADMIN_PASSWORD, Client, login, unique_email
+from booking_helpers import API, book_ok, fresh_database, future_monday, lz, open_provider
+from conftest import ADMIN_PASSWORD, Client, Server, login, unique_email
 
 
 def test_a_demoted_provider_loses_its_services_and_staff_rights(make_user, admin):
@@ -26,27 +26,32 @@ def test_a_demoted_provider_loses_its_services_and_staff_rights(make_user, admin
     assert entries[0]["details"]["role"] == {"from": "provider", "to": "customer"}
 
 
-def test_the_last_active_admin_cannot_remove_itself(server, make_user):
-    # A server of its own database would be cleaner, but admins are global:
-    # demote every other admin first is not possible here, so use a new one
-    # and count on the rule holding for whoever is last.
-    email = unique_email("soleadmin")
-    res = server.run("create-admin", "--email", email, "--name", "Sole",
-                     extra_env={"APPOINTD_ADMIN_PASSWORD": ADMIN_PASSWORD})
-    assert res.returncode == 0, res.stderr
-    me = Client(server.url, {}, login(server.url, email, ADMIN_PASSWORD)["access_token"], ADMIN_PASSWORD)
-    my_id = me.get(f"{API}/users/me").json()["id"]
-    admins = [u for u in me.get(f"{API}/users", params={"role": "admin", "limit": 100}).json()["items"]
-              if u["is_active"] and u["id"] != my_id]
-    for other in admins:  # leave this admin the only active one
-        assert me.patch(f"{API}/users/{other['id']}", json={"is_active": False}).status_code == 200
+def test_the_last_active_admin_cannot_remove_itself(server, tmp_path):
+    srv = Server(fresh_database(server.database_url, tmp_path))
     try:
-        for change in ({"role": "customer"}, {"is_active": False}):
-            r = me.patch(f"{API}/users/{my_id}", json=change)
+        admins = []
+        for name in ("first", "second"):
+            email = unique_email(name)
+            res = srv.run("create-admin", "--email", email, "--name", name,
+                          extra_env={"APPOINTD_ADMIN_PASSWORD": ADMIN_PASSWORD})
+            assert res.returncode == 0, res.stderr
+            token = login(srv.url, email, ADMIN_PASSWORD)["access_token"]
+            client = Client(srv.url, {}, token, ADMIN_PASSWORD)
+            client.user = client.get(f"{API}/users/me").json()
+            admins.append(client)
+        first, second = admins
+        # While another admin is active, an admin may step down.
+        r = second.patch(f"{API}/users/{second.user['id']}", json={"role": "customer"})
+        assert r.status_code == 200, r.text
+        for change in ({"role": "customer"}, {"is_active": False}, {"role": "provider"}):
+            r = first.patch(f"{API}/users/{first.user['id']}", json=change)
             assert r.status_code == 409, r.text
-            assert r.json()["code"] == "last_admin"
-        assert me.get(f"{API}/users/me").json()["role"] == "admin"
-        assert me.patch(f"{API}/users/{my_id}", json={"name": "Still admin"}).status_code == 200
+            assert r.json() == {"detail": "The last active admin cannot be removed", "code": "last_admin"}
+        assert first.get(f"{API}/users/me").json()["role"] == "admin"
+        assert first.patch(f"{API}/users/{first.user['id']}", json={"name": "Still"}).status_code == 200
+        entries = first.get(f"{API}/audit", params={"action": "user.updated",
+                                                      "target_id": first.user["id"],
+                                                      "target_type": "user"}).json()["items"]
+        assert [e["details"] for e in entries] == [{"name": {"from": "first", "to": "Still"}}]
     finally:
-        for other in admins:
-            assert me.patch(f"{API}/users/{other['id']}", json={"is_active": True}).status_code == 200
+        assert srv.stop() == 0

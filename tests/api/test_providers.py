@@ -186,6 +186,24 @@ def test_availability_validation(make_user):
     assert p.get(avail_url(p.user["id"])).json() == good
 
 
+def test_availability_zone_names_are_the_system_zone_list(make_user):
+    """Files under /usr/share/zoneinfo that are not zones of tzdata's list
+    were accepted; right/Europe/Berlin put a 09:00 December window at 07:00Z."""
+    p = make_user("provider")
+    weekly = [{"day": "monday", "start": "09:00", "end": "17:00"}]
+    for tz in ("right/Europe/Berlin", "posix/Europe/Berlin", "right/UTC", "localtime", "posixrules",
+               "Factory", "Europe//Berlin", "Europe/./Berlin", "tzdata.zi", "posix", "Etc"):
+        r = p.put(avail_url(p.user["id"]), json={"timezone": tz, "weekly": weekly})
+        assert_422(r, "timezone")
+        assert p.get(avail_url(p.user["id"])).json()["timezone"] == "UTC", tz
+    for tz in ("Europe/Berlin", "America/Argentina/Buenos_Aires", "Asia/Calcutta", "UTC", "Etc/UTC"):
+        r = p.put(avail_url(p.user["id"]), json={"timezone": tz, "weekly": weekly})
+        assert r.status_code == 200, (tz, r.text)
+        assert r.json()["timezone"] == tz
+        assert p.get(avail_url(p.user["id"])).json()["timezone"] == tz
+        p.put(avail_url(p.user["id"]), json={"timezone": "UTC", "weekly": []})
+
+
 def test_availability_end_2400_accepted(make_user):
     p = make_user("provider")
     r = p.put(avail_url(p.user["id"]),

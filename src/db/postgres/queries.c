@@ -206,4 +206,5 @@ const char *const postgres_sql[Q__COUNT] = {
     [Q_PRUNE_LOGIN] = PRUNE("login_failures", "at"),
     [Q_PRUNE_SESSIONS] = PRUNE("sessions", "expires_at"),
     [Q_PRUNE_EVENTS] = PRUNE("events", "created_at"),
+    [Q_STATEMENT_TIMEOUT] = "SELECT setting::bigint FROM pg_settings WHERE name = 'statement_timeout'",
 };

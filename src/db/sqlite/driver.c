@@ -156,6 +156,19 @@ static enum app_err sq_begin(void *c)
     return err;
 }
 
+static const char *sq_last_error(void *c)
+{
+    struct sqlite_conn *conn = c;
+    return sqlite3_errmsg(conn->db);
+}
+
+static enum app_err sq_set_untimed(void *c, bool untimed)
+{
+    (void)c;
+    (void)untimed; /* no statement timeout to lift */
+    return APP_OK;
+}
+
 const struct db_driver sqlite_driver = {
     .engine = "sqlite",
     .connect = sq_connect,
@@ -163,6 +176,8 @@ const struct db_driver sqlite_driver = {
     .exec = sq_exec,
     .query = sq_query,
     .begin = sq_begin,
+    .last_error = sq_last_error,
+    .set_untimed = sq_set_untimed,
     .migrations = sqlite_migrations,
     .serial_writes = true,
 };

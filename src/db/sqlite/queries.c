@@ -166,4 +166,5 @@ const char *const sqlite_sql[Q__COUNT] = {
     [Q_PRUNE_LOGIN] = PRUNE("login_failures", "at"),
     [Q_PRUNE_SESSIONS] = PRUNE("sessions", "expires_at"),
     [Q_PRUNE_EVENTS] = PRUNE("events", "created_at"),
+    [Q_STATEMENT_TIMEOUT] = "SELECT 0", /* SQLite has none; the busy timeout bounds waits */
 };

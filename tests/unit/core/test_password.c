@@ -132,3 +132,47 @@ Test(password, init_and_burn)
     cr_assert(password_init(COST));
     password_burn(); /* must not crash; it verifies nothing */
 }
+
+/* Each call's bcrypt computations, read from the module's own counter. */
+static unsigned long runs_of_verify(const char *password, const char *hash)
+{
+    unsigned long before = password_bcrypt_count();
+    cr_assert_not(password_verify(password, hash));
+    return password_bcrypt_count() - before;
+}
+
+Test(password, every_failed_check_costs_exactly_one_bcrypt)
+{
+    /* A login fails after password_verify (known email) or password_burn
+     * (unknown email): both must cost one bcrypt whatever the password, or
+     * the time tells whether the email exists. A password over 72 bytes
+     * used to cost none for a known email. */
+    char h[PASSWORD_HASH_MAX], p73[80], p100k[100001];
+    cr_assert(password_init(COST));
+    cr_assert(password_hash("correct horse battery", COST, h));
+    fill(p73, 73, 'z');
+    fill(p100k, 100000, 'z'); /* beyond libxcrypt's own 512-byte limit too */
+    cr_assert_eq(runs_of_verify("wrong password", h), 1);
+    cr_assert_eq(runs_of_verify(p73, h), 1, "a 73-byte password must cost one bcrypt");
+    cr_assert_eq(runs_of_verify(p100k, h), 1, "a 100 000-byte password must cost one bcrypt");
+    cr_assert_eq(runs_of_verify("", h), 1);
+    cr_assert_eq(runs_of_verify("correct horse battery", "not-a-hash"), 1);
+    unsigned long before = password_bcrypt_count();
+    password_burn();
+    cr_assert_eq(password_bcrypt_count() - before, 1, "the unknown-email burn must cost one bcrypt");
+    before = password_bcrypt_count();
+    cr_assert(password_verify("correct horse battery", h));
+    cr_assert_eq(password_bcrypt_count() - before, 1);
+}
+
+Test(password, a_long_password_burns_but_never_matches_its_first_72_bytes)
+{
+    /* The burn hashes the first 72 bytes against the user's own hash: that
+     * must never count as a match. */
+    char p72[80], p80[90], h72[PASSWORD_HASH_MAX];
+    fill(p72, 72, 'q');
+    fill(p80, 80, 'q');
+    cr_assert(password_hash(p72, COST, h72));
+    cr_assert_eq(runs_of_verify(p80, h72), 1);
+    cr_assert(password_verify(p72, h72), "control: the 72 bytes themselves match");
+}

@@ -5,11 +5,14 @@
  * system's tzdata 2025b. Expected instants are written as RFC 3339 UTC strings
  * and converted by this file's own calendar code (not the code under test). */
 #include <criterion/criterion.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/tz.h"
 
@@ -135,6 +138,156 @@ Test(tz, open_rejects_non_zones)
         if (tz)
             tz_free(tz);
         cr_assert_null(tz, "tz_open(\"%s\") accepted", names[i]);
+    }
+}
+
+Test(tz, open_rejects_names_outside_the_zone_list)
+{
+    /* Each is a file (or a path to one) under /usr/share/zoneinfo, but not a
+     * zone of tzdata's list: right/ counts leap seconds (a 09:00 Berlin
+     * window in December came out at 07:00Z), posix/ duplicates, localtime
+     * and posixrules are the system's own, Factory means "no zone". */
+    static const char *names[] = {"right/Europe/Berlin", "posix/Europe/Berlin", "right/UTC",
+                                  "posix/UTC", "localtime", "posixrules", "Factory",
+                                  "Europe//Berlin", "Europe/./Berlin", "./Europe/Berlin",
+                                  "tzdata.zi", "zone1970.tab", "iso3166.tab", "leapseconds",
+                                  "leap-seconds.list", "posix", "right", "Etc",
+                                  "America/Argentina", "europe/berlin"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        struct tz *tz = tz_open(names[i]);
+        if (tz)
+            tz_free(tz);
+        cr_assert_null(tz, "tz_open(\"%s\") accepted", names[i]);
+    }
+}
+
+Test(tz, open_accepts_links_of_the_zone_list)
+{
+    /* Links of tzdata's "backward" file (old names) are names of the list. */
+    static const char *names[] = {"Asia/Calcutta", "America/Buenos_Aires", "US/Eastern",
+                                  "Europe/Kiev", "GB", "Etc/UTC", "UTC", "Etc/GMT-14"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        tz_free(open_ok(names[i]));
+    struct tz *a = open_ok("Asia/Calcutta"), *b = open_ok("Asia/Kolkata");
+    cr_assert_eq(tz_offset_at(a, Z("2027-01-01T00:00:00Z")), tz_offset_at(b, Z("2027-01-01T00:00:00Z")));
+    tz_free(a);
+    tz_free(b);
+}
+
+Test(tz, every_zone_and_link_of_tzdata_zi_opens)
+{
+    FILE *f = fopen("/usr/share/zoneinfo/tzdata.zi", "r");
+    cr_assert_not_null(f, "no /usr/share/zoneinfo/tzdata.zi");
+    char line[512], name[128], target[128];
+    int n = 0;
+    while (fgets(line, sizeof line, f)) {
+        bool zone = sscanf(line, "Z %127s", name) == 1;
+        bool link = !zone && sscanf(line, "L %127s %127s", target, name) == 2;
+        if (!(zone || link) || strcmp(name, "Factory") == 0)
+            continue;
+        struct tz *tz = tz_open(name);
+        cr_assert_not_null(tz, "tz_open(\"%s\") refused a name of tzdata.zi", name);
+        tz_free(tz);
+        n++;
+    }
+    fclose(f);
+    cr_assert_gt(n, 400, "only %d names in tzdata.zi", n);
+}
+
+/* A zoneinfo directory of its own for TZDIR: Europe/Berlin, Europe/Paris and
+ * Europe/Old_Berlin are files (links to the system's), but the list is only
+ * what list_file holds. */
+static void fake_zoneinfo(char *dir, const char *list_file, const char *list)
+{
+    char path[256];
+    snprintf(dir, 64, "/tmp/appointd_test_tz_XXXXXX");
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/Europe", dir);
+    cr_assert_eq(mkdir(path, 0700), 0);
+    static const char *zones[][2] = {{"Europe/Berlin", "Europe/Berlin"}, {"Europe/Paris", "Europe/Paris"},
+                                     {"Europe/Old_Berlin", "Europe/Berlin"}};
+    for (size_t i = 0; i < 3; i++) {
+        char target[128];
+        snprintf(path, sizeof path, "%s/%s", dir, zones[i][0]);
+        snprintf(target, sizeof target, "/usr/share/zoneinfo/%s", zones[i][1]);
+        cr_assert_eq(symlink(target, path), 0);
+    }
+    snprintf(path, sizeof path, "%s/%s", dir, list_file);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs(list, f);
+    fclose(f);
+    cr_assert_eq(setenv("TZDIR", dir, 1), 0);
+}
+
+static void remove_fake(const char *dir)
+{
+    static const char *files[] = {"Europe/Berlin", "Europe/Paris", "Europe/Old_Berlin", "Europe",
+                                  "tzdata.zi", "zone1970.tab", "backward", ""};
+    char path[256];
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+        remove(path);
+    }
+}
+
+static void expect_list(const char *yes, const char *no)
+{
+    struct tz *tz = tz_open(yes);
+    cr_assert_not_null(tz, "%s refused", yes);
+    tz_free(tz);
+    tz = tz_open(no);
+    cr_assert_null(tz, "%s is a file but not listed, yet accepted", no);
+}
+
+/* Criterion runs each test in a process of its own: the list is read once
+ * per process, so these see their own TZDIR. */
+Test(tz, list_comes_from_tzdir_tzdata_zi)
+{
+    char dir[64];
+    fake_zoneinfo(dir, "tzdata.zi", "# version test\nZ Europe/Berlin 0:53:28 - LMT 1893 Ap\n"
+                                    "1 c CE%sT\nL Europe/Berlin Europe/Old_Berlin\n");
+    expect_list("Europe/Berlin", "Europe/Paris");
+    expect_list("Europe/Old_Berlin", "Europe/Paris");
+    expect_list("UTC", "America/New_York");
+    remove_fake(dir);
+}
+
+Test(tz, list_falls_back_to_zone_tab_and_backward)
+{
+    char dir[64], path[128];
+    fake_zoneinfo(dir, "zone1970.tab", "# comment\nDE,DK\t+5230+01322\tEurope/Berlin\tmost of Germany\n");
+    snprintf(path, sizeof path, "%s/backward", dir);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs("# Link\tTARGET\t\tLINK-NAME\nLink\tEurope/Berlin\t\tEurope/Old_Berlin\n", f);
+    fclose(f);
+    expect_list("Europe/Berlin", "Europe/Paris");
+    expect_list("Europe/Old_Berlin", "Europe/Paris");
+    expect_list("UTC", "Europe/Paris");
+    remove_fake(dir);
+}
+
+static void *open_berlin(void *arg)
+{
+    (void)arg;
+    struct tz *tz = tz_open("Europe/Berlin");
+    bool ok = tz != NULL;
+    tz_free(tz);
+    return ok ? arg : NULL;
+}
+
+Test(tz, first_opens_from_many_threads_at_once)
+{
+    /* The list is read once, by whichever thread comes first. */
+    pthread_t t[8];
+    int token = 1;
+    for (int i = 0; i < 8; i++)
+        cr_assert_eq(pthread_create(&t[i], NULL, open_berlin, &token), 0);
+    for (int i = 0; i < 8; i++) {
+        void *r;
+        pthread_join(t[i], &r);
+        cr_assert_not_null(r, "thread %d could not open Europe/Berlin", i);
     }
 }
 
