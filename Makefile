@@ -65,7 +65,7 @@ build/gen/docs_assets.c: build/embed src/api/openapi.json src/api/docs/index.htm
 	  $(SWAGGER_DIR)/oauth2-redirect.html $(SWAGGER_DIR)/favicon-32x32.png
 
 # Unit tests: each tests/unit/**/test_X.c links with every object but main.
-$(B)/unit/%: tests/unit/%.c $(LIB_OBJ)
+$(B)/unit/%: tests/unit/%.c $(LIB_OBJ) $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	@echo "LINK $@"
 	@$(CC) $(CPPFLAGS_ALL) $(CFLAGS) -o $@ $< $(LIB_OBJ) -lcriterion $(LIBS)

@@ -140,19 +140,20 @@ def login(base_url, email, password):
     return r.json()
 
 
+def new_user(base_url, role="customer", name=None):
+    """A Client signed up and logged in on the server at base_url."""
+    email, password = unique_email(role), "password-" + uuid.uuid4().hex[:8]
+    body = {"name": name or f"Test {role}", "email": email, "password": password, "role": role}
+    r = requests.post(base_url + "/api/v1/auth/signup", json=body, timeout=30)
+    assert r.status_code == 201, r.text
+    tokens = login(base_url, email, password)
+    return Client(base_url, r.json(), tokens["access_token"], password, tokens["refresh_token"])
+
+
 @pytest.fixture(scope="session")
 def make_user(base_url):
     """make_user(role="customer", name=None) -> Client signed up and logged in."""
-
-    def make(role="customer", name=None):
-        email, password = unique_email(role), "password-" + uuid.uuid4().hex[:8]
-        body = {"name": name or f"Test {role}", "email": email, "password": password, "role": role}
-        r = requests.post(base_url + "/api/v1/auth/signup", json=body, timeout=30)
-        assert r.status_code == 201, r.text
-        tokens = login(base_url, email, password)
-        return Client(base_url, r.json(), tokens["access_token"], password, tokens["refresh_token"])
-
-    return make
+    return lambda role="customer", name=None: new_user(base_url, role, name)
 
 
 @pytest.fixture(scope="session")

@@ -12,18 +12,10 @@ import uuid
 import requests
 
 from booking_helpers import API, fresh_database, future_monday, iso_z, make_service, set_week
-from conftest import Client, Server, login, unique_email
+from conftest import Client, Server, login, new_user, unique_email
 
 LEASE = 2
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-
-
-def user(srv, role):
-    email, password = unique_email(role), "password-crash-1"
-    r = requests.post(srv.url + f"{API}/auth/signup", timeout=30,
-                      json={"name": role, "email": email, "password": password, "role": role})
-    assert r.status_code == 201, r.text
-    return Client(srv.url, r.json(), login(srv.url, email, password)["access_token"], password)
 
 
 def send(url, token, key, body):
@@ -74,10 +66,10 @@ def test_keyed_bookings_survive_kill_9(server, tmp_path):
     url = fresh_database(server.database_url, tmp_path)
     env = {"IDEMPOTENCY_LEASE_SECONDS": str(LEASE)}
     srv = Server(url, **env)
-    provider = user(srv, "provider")
+    provider = new_user(srv.url, "provider")
     set_week(provider, "UTC", [(d, "00:00", "24:00") for d in DAYS])
     svc = make_service(provider, duration_minutes=5, slot_interval_minutes=5)
-    customers = [user(srv, "customer") for _ in range(6)]
+    customers = [new_user(srv.url, "customer") for _ in range(6)]
     day = future_monday()
     plan = []
     for i in range(400):

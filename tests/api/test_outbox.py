@@ -2,16 +2,15 @@
 writes its event in its own transaction, and readers get events strictly in
 id order, none skipped and none twice, however many processes write at once
 — including a transaction that commits a lower id after a higher one."""
-import subprocess
 import json
+import subprocess
 import threading
 import time
 
-import requests
 
 from booking_helpers import (API, book_ok, fresh_database, future_monday, lz, make_service,
                              set_week, sql_rows)
-from conftest import BIN, Client, Server, login, unique_email
+from conftest import BIN, Server, new_user
 
 
 def events_of(srv, after=0):
@@ -21,18 +20,9 @@ def events_of(srv, after=0):
     return [tuple(line.split()) for line in res.stdout.splitlines()]
 
 
-def signup(srv, role):
-    """A new user of role on srv, logged in there (a conftest.Client)."""
-    email, password = unique_email(role), "password-outbox-1"
-    r = requests.post(srv.url + f"{API}/auth/signup", timeout=30,
-                      json={"name": role, "email": email, "password": password, "role": role})
-    assert r.status_code == 201, r.text
-    return Client(srv.url, r.json(), login(srv.url, email, password)["access_token"], password)
-
-
 def open_all_week(srv):
     """A provider open around the clock every day with a 5-minute service."""
-    pc = signup(srv, "provider")
+    pc = new_user(srv.url, "provider")
     p = pc.user
     set_week(pc, "UTC", [(d, "00:00", "24:00") for d in
                          ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")])
@@ -96,7 +86,7 @@ def test_readers_never_skip_an_event_committed_out_of_order(server, backend, tmp
     a, b = Server(url), Server(url)
     try:
         p, pc, svc = open_all_week(a)
-        customers = [signup(srv, "customer") for srv in (a, b) for _ in range(4)]
+        customers = [new_user(srv.url, "customer") for srv in (a, b) for _ in range(4)]
         reader = subprocess.Popen([BIN, "events", "--after", "0", "--follow", "600"], env=a.env,
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         seen = []
@@ -106,8 +96,7 @@ def test_readers_never_skip_an_event_committed_out_of_order(server, backend, tmp
         errors = []
 
         def writer(i):
-            srv = (a, b)[i // 4]
-            client = customers[i]
+            client = customers[i]  # the first four on a, the others on b
             for k in range(30):
                 minute = (i * 30 + k) * 5
                 start = lz(day, f"{minute // 60:02d}:{minute % 60:02d}")

@@ -12,14 +12,13 @@
 #include "core/timeutil.h"
 #include "db/store.h"
 #include "services/audit.h"
+#include "../test_db.h"
 
 static char db_path[64], db_url[80];
 static struct store *S;
 static struct user U;
 
 #define OK(call) cr_assert_eq((call), APP_OK, "%s failed", #call)
-/* One store write in a unit of work of its own. */
-#define UOW(s, call) (store_begin(s) ? APP_ERR_INTERNAL : store_end((s), (call)))
 
 static struct store *open_store(void)
 {
@@ -31,14 +30,7 @@ static struct store *open_store(void)
 
 static void setup(void)
 {
-    log_set_level("error");
-    snprintf(db_path, sizeof db_path, "/tmp/appointd_test_store_XXXXXX");
-    int fd = mkstemp(db_path);
-    cr_assert_geq(fd, 0);
-    close(fd);
-    snprintf(db_url, sizeof db_url, "sqlite:%s", db_path);
-    S = open_store();
-    OK(store_migrate(S));
+    S = test_db_open("store", db_path, db_url);
     memset(&U, 0, sizeof U);
     snprintf(U.name, sizeof U.name, "Ursula");
     snprintf(U.email, sizeof U.email, "ursula@example.com");
@@ -51,13 +43,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-    char p[96];
-    store_close(S);
-    unlink(db_path);
-    snprintf(p, sizeof p, "%s-wal", db_path);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", db_path);
-    unlink(p);
+    test_db_close(S, db_path);
 }
 
 TestSuite(store, .init = setup, .fini = teardown, .timeout = 60);

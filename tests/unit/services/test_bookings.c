@@ -28,6 +28,7 @@
 #include "services/bookings.h"
 #include "services/schedule.h"
 #include "services/slots.h"
+#include "../test_db.h"
 
 #define DAY 86400
 #define HOUR 3600
@@ -47,8 +48,7 @@ static struct user ADM; /* an admin */
 
 /* ---- helpers ---- */
 
-/* One store write in a unit of work of its own, as the services write. */
-#define UOW(s, call) (store_begin(s) ? APP_ERR_INTERNAL : store_end((s), (call)))
+
 
 static const char *fmt(int64_t t, char *buf)
 {
@@ -252,16 +252,7 @@ static int64_t confirmed_count(int64_t provider_id)
 
 static void setup(void)
 {
-    char err[256] = "";
-    log_set_level("warn"); /* no "applied migration" lines */
-    snprintf(db_path, sizeof db_path, "/tmp/appointd_test_bookings_XXXXXX");
-    int fd = mkstemp(db_path);
-    cr_assert_geq(fd, 0, "mkstemp failed");
-    close(fd);
-    snprintf(db_url, sizeof db_url, "sqlite:%s", db_path);
-    S = store_open(db_url, err, sizeof err);
-    cr_assert_not_null(S, "store_open(%s): %s", db_url, err);
-    ASSERT_ERR(store_migrate(S), APP_OK, "store_migrate");
+    S = test_db_open("bookings", db_path, db_url);
     today = clock_now() / DAY;
     P = make_user(ROLE_PROVIDER, "provider");
     P2 = make_user(ROLE_PROVIDER, "provider2");
@@ -274,14 +265,8 @@ static void setup(void)
 
 static void teardown(void)
 {
-    char p[96];
-    store_close(S);
+    test_db_close(S, db_path);
     S = NULL;
-    unlink(db_path);
-    snprintf(p, sizeof p, "%s-wal", db_path);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", db_path);
-    unlink(p);
 }
 
 TestSuite(bookings, .init = setup, .fini = teardown, .timeout = 120);

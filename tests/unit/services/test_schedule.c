@@ -14,6 +14,7 @@
 #include "db/store.h"
 #include "models/service.h"
 #include "models/user.h"
+#include "../test_db.h"
 #include "services/schedule.h"
 
 #define DAY 86400
@@ -29,23 +30,15 @@ static int64_t year_1(void)
 
 static void setup(void)
 {
-    char url[96], err[256] = "";
-    log_set_level("warn");
-    snprintf(db_path, sizeof db_path, "/tmp/appointd_test_schedule_XXXXXX");
-    int fd = mkstemp(db_path);
-    cr_assert_geq(fd, 0);
-    close(fd);
-    snprintf(url, sizeof url, "sqlite:%s", db_path);
-    S = store_open(url, err, sizeof err);
-    cr_assert_not_null(S, "store_open: %s", err);
-    cr_assert_eq(store_migrate(S), APP_OK);
+    char url[80];
+    S = test_db_open("schedule", db_path, url);
 
     struct user p = {.role = ROLE_PROVIDER, .is_active = true, .created_at = clock_now()};
     snprintf(p.name, sizeof p.name, "provider");
     snprintf(p.email, sizeof p.email, "provider@example.com");
     snprintf(p.password_hash, sizeof p.password_hash, "$2b$04$not-a-real-hash");
     snprintf(p.timezone, sizeof p.timezone, "UTC");
-    cr_assert_eq(store_begin(S) ? APP_ERR_INTERNAL : store_end(S, store_user_insert(S, &p)), APP_OK);
+    cr_assert_eq(UOW(S, store_user_insert(S, &p)), APP_OK);
 
     struct availability *a = calloc(1, sizeof *a);
     cr_assert_not_null(a);
@@ -65,18 +58,12 @@ static void setup(void)
     V.max_advance_days = 730;
     V.active = true;
     V.created_at = clock_now();
-    cr_assert_eq(store_begin(S) ? APP_ERR_INTERNAL : store_end(S, store_service_insert(S, &V)), APP_OK);
+    cr_assert_eq(UOW(S, store_service_insert(S, &V)), APP_OK);
 }
 
 static void teardown(void)
 {
-    char p[96];
-    store_close(S);
-    unlink(db_path);
-    snprintf(p, sizeof p, "%s-wal", db_path);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", db_path);
-    unlink(p);
+    test_db_close(S, db_path);
 }
 
 TestSuite(schedule, .init = setup, .fini = teardown, .timeout = 60);
