@@ -338,3 +338,63 @@ Test(store, retention_deletes_only_what_is_older)
     OK(store_login_failures(S, "x@example.com", "192.0.2.1", now - 5000, &counts));
     cr_assert_eq(counts.email, 0);
 }
+
+Test(store, locks_read_the_row_and_admin_counts_see_only_other_active_admins)
+{
+    struct user a = U, b = U, got;
+    snprintf(a.email, sizeof a.email, "a@example.com");
+    snprintf(b.email, sizeof b.email, "b@example.com");
+    a.role = b.role = ROLE_ADMIN;
+    OK(UOW(S, store_user_insert(S, &a)));
+    OK(UOW(S, store_user_insert(S, &b)));
+    int64_t others = -1;
+    OK(store_admins_other(S, a.id, &others));
+    cr_assert_eq(others, 1);
+    b.is_active = false;
+    OK(UOW(S, store_user_update(S, &b)));
+    OK(store_admins_other(S, a.id, &others));
+    cr_assert_eq(others, 0);
+    OK(store_begin(S));
+    OK(store_user_lock(S, a.id, &got));
+    cr_assert_str_eq(got.email, "a@example.com");
+    cr_assert_eq(store_user_lock(S, 9999, &got), APP_ERR_USER_NOT_FOUND);
+    OK(store_end(S, APP_OK));
+}
+
+Test(store, a_former_providers_services_all_close)
+{
+    struct user p = U;
+    snprintf(p.email, sizeof p.email, "p@example.com");
+    p.role = ROLE_PROVIDER;
+    OK(UOW(S, store_user_insert(S, &p)));
+    struct service v = {.provider_id = p.id, .duration_minutes = 30, .slot_interval_minutes = 30,
+                        .max_advance_days = 90, .active = true};
+    snprintf(v.name, sizeof v.name, "Cut");
+    OK(UOW(S, store_service_insert(S, &v)));
+    OK(UOW(S, store_service_insert(S, &v)));
+    OK(UOW(S, store_services_deactivate(S, p.id)));
+    struct service_list l;
+    OK(store_service_list(S, p.id, 10, 0, &l));
+    cr_assert_eq(l.total, 0, "no active service left");
+    service_list_release(&l);
+    struct service got;
+    OK(store_begin(S));
+    OK(store_service_lock(S, v.id, &got));
+    cr_assert_not(got.active);
+    OK(store_end(S, APP_OK));
+}
+
+Test(store, the_chain_ends_at_the_newest_sealed_entry_else_at_the_anchor)
+{
+    int64_t id = -1;
+    char hash[65];
+    OK(store_audit_chain_end(S, &id, hash));
+    cr_assert_eq(id, 0);
+    cr_assert_str_eq(hash, "0000000000000000000000000000000000000000000000000000000000000000");
+    add_entries(3);
+    seal_all();
+    add_entries(1);
+    OK(store_audit_chain_end(S, &id, hash));
+    cr_assert_eq(id, 3);
+    cr_assert_eq(strlen(hash), 64);
+}
