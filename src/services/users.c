@@ -33,7 +33,8 @@ static enum app_err save_user(struct store *s, const struct user *old, const str
     bool removes_admin = old->role == ROLE_ADMIN && old->is_active &&
                          (u->role != ROLE_ADMIN || !u->is_active);
     enum app_err err = removes_admin ? store_admins_other(s, u->id, &admins) : APP_OK;
-    if (!err && admins == 0)
+    /* A deadlock with another admin's removal: refuse this one. */
+    if (err == APP_ERR_CONFLICT || (!err && admins == 0))
         err = APP_ERR_LAST_ADMIN;
     if (!err)
         err = store_user_update(s, u);

@@ -201,7 +201,10 @@ const char *const postgres_sql[Q__COUNT] = {
     [Q_USER_LOCK] = USER_SELECT "WHERE id = $1 FOR UPDATE",
     [Q_SERVICE_LOCK] = "SELECT " SERVICE_COLS " FROM services WHERE id = $1 FOR UPDATE",
     [Q_SERVICES_DEACTIVATE] = "UPDATE services SET active = FALSE WHERE provider_id = $1 AND active",
-    [Q_ADMINS_OTHER] = "SELECT count(*) FROM users WHERE role = 'admin' AND is_active AND id <> $1",
+    /* Locked: two admins removing each other at once cannot both see the
+     * other still there (one waits, or the deadlock check refuses one). */
+    [Q_ADMINS_OTHER] = "SELECT count(*) FROM (SELECT id FROM users WHERE role = 'admin' "
+                       "AND is_active AND id <> $1 FOR UPDATE) a",
     [Q_PRUNE_IDEM] = PRUNE("idempotency_keys", "created_at"),
     [Q_PRUNE_LOGIN] = PRUNE("login_failures", "at"),
     [Q_PRUNE_SESSIONS] = PRUNE("sessions", "expires_at"),
