@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "api/drain.h"
 #include "api/respond.h"
 #include "api/router.h"
 #include "api/watchdog.h"
@@ -169,7 +170,7 @@ static enum MHD_Result queue(struct req_ctx *ctx)
         MHD_add_response_header(resp, "Retry-After", r->retry_after);
     if (r->www_authenticate)
         MHD_add_response_header(resp, "WWW-Authenticate", "Bearer");
-    if (ctx->close)
+    if (ctx->close || drain_active())
         MHD_add_response_header(resp, "Connection", "close");
     enum MHD_Result ret = MHD_queue_response(ctx->conn, (unsigned)r->status, resp);
     MHD_destroy_response(resp);
@@ -187,6 +188,7 @@ static struct req_ctx *start_request(struct MHD_Connection *c, const char *url, 
     ctx->route = -1;
     const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
     ctx->watch = ci ? ci->socket_context : NULL;
+    watchdog_request_started(ctx->watch);
     metrics_in_flight_add(1);
     atomic_fetch_add(&in_flight, 1);
     set_request_id(ctx);
@@ -237,6 +239,28 @@ static void worker_done(void *arg)
     struct req_ctx *ctx = arg;
     ctx->ready = true;
     MHD_resume_connection(ctx->conn);
+    /* ctx may be gone already: the I/O thread can finish the request first. */
+    drain_leave();
+}
+
+/* Suspends the connection and queues the route on a worker; done() resumes
+ * it, and libmicrohttpd calls on_request again to queue the answer. False,
+ * with the answer in ctx, when the connection could not be suspended: the
+ * caller queues it now. */
+static bool hand_over(struct req_ctx *ctx)
+{
+    fill_request(ctx);
+    if (!drain_enter()) {
+        answer_now(ctx, APP_ERR_UNAVAILABLE, true);
+        return false;
+    }
+    MHD_suspend_connection(ctx->conn);
+    if (!workers_submit(&routes[ctx->route], &ctx->req, &ctx->res, worker_done, ctx)) {
+        answer_now(ctx, APP_ERR_UNAVAILABLE, false);
+        MHD_resume_connection(ctx->conn);
+        drain_leave();
+    }
+    return true;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
@@ -273,13 +297,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         ctx->ready = true;
         return queue(ctx);
     }
-    fill_request(ctx);
-    MHD_suspend_connection(c);
-    if (!workers_submit(&routes[ctx->route], &ctx->req, &ctx->res, worker_done, ctx)) {
-        MHD_resume_connection(c);
-        answer_now(ctx, APP_ERR_UNAVAILABLE, false);
-    }
-    return MHD_YES;
+    return hand_over(ctx) ? MHD_YES : queue(ctx);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
@@ -392,6 +410,48 @@ static int wait_for_signal(void)
     return sig;
 }
 
+/* Waits until every request has ended and no worker holds a connection, or
+ * until the deadline; true when the daemon may be stopped. */
+static bool wait_drained(int timeout_s)
+{
+    int64_t deadline = clock_mono_us() + (int64_t)timeout_s * 1000000;
+    bool closed = false;
+    while (!closed && clock_mono_us() < deadline) {
+        closed = atomic_load(&in_flight) == 0 && drain_close();
+        if (!closed)
+            usleep(10000);
+    }
+    if (closed)
+        return true;
+    log_warn("shutdown: %d requests still in flight after %d s", atomic_load(&in_flight), timeout_s);
+    /* Requests no worker holds (slow uploads, slow readers) can be cut. */
+    return drain_close();
+}
+
+/* SIGTERM: refuse new connections at once, answer what is in flight with
+ * Connection: close, close idle connections, then stop the daemon, never
+ * while a worker holds a connection. */
+static void shut_down(struct MHD_Daemon *d, int timeout_s)
+{
+    drain_begin();
+    MHD_socket fd = MHD_quiesce_daemon(d);
+    /* shutdown(2) makes the kernel refuse new connections and reset those
+     * in the backlog now; the descriptor is closed only after the I/O
+     * threads are joined, so none can accept() on a reused number. */
+    if (fd != MHD_INVALID_SOCKET)
+        shutdown(fd, SHUT_RDWR);
+    watchdog_drain();
+    if (!wait_drained(timeout_s)) {
+        /* libmicrohttpd would abort on a suspended connection: leave without
+         * stopping it. The database rolls back what the workers left open. */
+        log_warn("shutdown: %d requests still held by workers; exiting without them", drain_held());
+        _exit(0);
+    }
+    MHD_stop_daemon(d);
+    if (fd != MHD_INVALID_SOCKET)
+        close(fd);
+}
+
 int server_run(const struct config *cfg)
 {
     sigset_t set;
@@ -416,10 +476,7 @@ int server_run(const struct config *cfg)
              cfg->port, cfg->threads, cfg->workers);
     int sig = wait_for_signal();
     log_info("signal %d: stopping", sig);
-    MHD_quiesce_daemon(d);
-    for (int i = 0; i < 300 && atomic_load(&in_flight) > 0; i++)
-        usleep(100000);
-    MHD_stop_daemon(d);
+    shut_down(d, cfg->shutdown_timeout);
     watchdog_stop();
     workers_stop();
     log_info("stopped");

@@ -15,6 +15,7 @@
 struct conn_watch {
     int fd;
     atomic_int_fast64_t since_us; /* 0 while a request is being handled */
+    atomic_bool in_request;       /* from its headers to its answer */
     bool cut;
     struct conn_watch *prev, *next;
 };
@@ -26,6 +27,7 @@ static struct {
     struct conn_watch *head;
     pthread_t thread;
     atomic_bool stop;
+    atomic_bool draining;
     int64_t request_us;
     bool running;
 } wd = {.lock = PTHREAD_MUTEX_INITIALIZER};
@@ -33,10 +35,14 @@ static struct {
 static void sweep(void)
 {
     int64_t now = clock_mono_us();
+    bool draining = atomic_load(&wd.draining);
     pthread_mutex_lock(&wd.lock);
     for (struct conn_watch *w = wd.head; w; w = w->next) {
         int64_t since = atomic_load(&w->since_us);
-        if (!w->cut && since && now - since > wd.request_us) {
+        bool late = since && now - since > wd.request_us;
+        /* Draining: a connection between requests gets no further one. */
+        bool idle = draining && !atomic_load(&w->in_request);
+        if (!w->cut && (late || idle)) {
             shutdown(w->fd, SHUT_RDWR);
             w->cut = true;
         }
@@ -59,6 +65,12 @@ void watchdog_start(int request_timeout)
     wd.request_us = (int64_t)request_timeout * 1000000;
     atomic_store(&wd.stop, false);
     wd.running = pthread_create(&wd.thread, NULL, watch_main, NULL) == 0;
+}
+
+void watchdog_drain(void)
+{
+    atomic_store(&wd.draining, true);
+    sweep();
 }
 
 void watchdog_stop(void)
@@ -100,6 +112,12 @@ void watchdog_remove(struct conn_watch *w)
     free(w);
 }
 
+void watchdog_request_started(struct conn_watch *w)
+{
+    if (w)
+        atomic_store(&w->in_request, true);
+}
+
 void watchdog_request_received(struct conn_watch *w)
 {
     if (w)
@@ -108,6 +126,8 @@ void watchdog_request_received(struct conn_watch *w)
 
 void watchdog_request_done(struct conn_watch *w)
 {
-    if (w)
+    if (w) {
         atomic_store(&w->since_us, clock_mono_us());
+        atomic_store(&w->in_request, false);
+    }
 }

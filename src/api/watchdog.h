@@ -10,9 +10,14 @@ struct conn_watch;
 
 void watchdog_start(int request_timeout_seconds);
 void watchdog_stop(void);
+/* Shutdown: closes every connection that is between requests, now and
+ * whenever another one gets there. */
+void watchdog_drain(void);
 /* A new connection on fd; returns its watch (NULL if out of memory). */
 struct conn_watch *watchdog_add(int fd);
 void watchdog_remove(struct conn_watch *w);
+/* Its headers are in: the connection holds a request until it is answered. */
+void watchdog_request_started(struct conn_watch *w);
 /* The request is in: the clock stops while it is handled and answered. */
 void watchdog_request_received(struct conn_watch *w);
 /* The answer is out: the clock starts for the next request. */

@@ -21,6 +21,7 @@ struct config {
     int max_connections;
     int per_ip_connections;
     int max_header_bytes;
+    int shutdown_timeout;
     int login_window_seconds;
     int login_max_failures_email_ip;
     int login_max_failures_email;
