@@ -54,7 +54,7 @@ class Server:
             except requests.ConnectionError:
                 pass
             time.sleep(0.05)
-        raise RuntimeError("appointd did not answer /health within 20 s")
+        raise RuntimeError(f"appointd did not answer /health within 20 s; log: {self.log.name}")
 
     def run(self, *args, input=None, extra_env=None):
         env = dict(self.env)
