@@ -340,6 +340,19 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
     }
 }
 
+static int max_connections;
+
+/* At APPOINTD_MAX_CONNECTIONS a new client is accepted and closed at once.
+ * libmicrohttpd's own limit, set above ours, would stop accepting instead,
+ * and clients would wait in the kernel's backlog until one left. */
+static enum MHD_Result accept_policy(void *cls, const struct sockaddr *addr, socklen_t len)
+{
+    (void)cls;
+    (void)addr;
+    (void)len;
+    return watchdog_count() < max_connections ? MHD_YES : MHD_NO;
+}
+
 static void raise_fd_limit(void)
 {
     struct rlimit rl;
@@ -383,11 +396,15 @@ static struct MHD_Daemon *start_daemon(const struct config *cfg)
                      MHD_USE_ERROR_LOG;
     if (addr.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
+    max_connections = cfg->max_connections;
+    /* The pool splits libmicrohttpd's limit among its threads: twice ours
+     * plus one a thread keeps every thread below its share. */
+    unsigned mhd_limit = 2u * (unsigned)cfg->max_connections + (unsigned)cfg->threads;
     return MHD_start_daemon(
-        flags, (uint16_t)cfg->port, NULL, NULL, on_request, NULL,
+        flags, (uint16_t)cfg->port, accept_policy, NULL, on_request, NULL,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
+        MHD_OPTION_CONNECTION_LIMIT, mhd_limit,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->per_ip_connections,
         /* Silence; the watchdog bounds the total time of each request. */
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->request_timeout + 1,
