@@ -21,6 +21,7 @@ struct route {
     handler_fn handler;
     enum route_auth auth;
     enum route_run run;
+    size_t max_body; /* bytes a body may have; 0: the contract's 1 MiB */
 };
 
 extern const struct route routes[];

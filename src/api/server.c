@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "api/body.h"
 #include "api/drain.h"
 #include "api/respond.h"
 #include "api/router.h"
@@ -38,13 +39,12 @@ struct req_ctx {
     int route;
     bool ready;      /* res holds the answer */
     bool close;      /* answer with Connection: close */
-    bool too_large;
+    enum body_result upload; /* BODY_OK until the body broke a limit; then dropped */
     bool observed;   /* counted in the metrics */
     int64_t start_us;
     char *path_copy;
     char ip[64];
-    char *body;
-    size_t body_len;
+    struct body body;
     struct request req;
     struct response res;
 };
@@ -177,7 +177,42 @@ static enum MHD_Result queue(struct req_ctx *ctx)
     return ret;
 }
 
-/* First call: headers are in. Route, and refuse what the contract refuses. */
+/* Refused for lack of memory (or a worker): try again in a second. */
+static void answer_busy(struct req_ctx *ctx, int retry_after)
+{
+    answer_now(ctx, APP_ERR_BUSY, true);
+    g_snprintf(ctx->res.retry_after, sizeof ctx->res.retry_after, "%d", retry_after);
+}
+
+static size_t body_limit(int route)
+{
+    return routes[route].max_body ? routes[route].max_body : MAX_BODY;
+}
+
+/* Routes, and refuses what the contract refuses, before any body is read. */
+static void screen(struct req_ctx *ctx, const char *method)
+{
+    if (!framing_ok(ctx->conn)) {
+        answer_now(ctx, APP_ERR_BAD_REQUEST, true);
+        return;
+    }
+    const char *cl_text = header(ctx->conn, "Content-Length");
+    unsigned long long cl = cl_text ? strtoull(cl_text, NULL, 10) : 0;
+    if (cl > MAX_BODY) {
+        answer_now(ctx, APP_ERR_TOO_LARGE, true);
+        return;
+    }
+    ctx->route = router_match(method, ctx->path_copy, ctx->req.path_params, ctx->res.allow,
+                              sizeof ctx->res.allow);
+    if (ctx->route < 0)
+        answer_now(ctx, ctx->res.allow[0] ? APP_ERR_METHOD_NOT_ALLOWED : APP_ERR_NOT_FOUND, false);
+    else if (cl > body_limit(ctx->route))
+        answer_now(ctx, APP_ERR_TOO_LARGE, true);
+    else if (cl && !body_reserve(&ctx->body, (size_t)cl + 1))
+        answer_busy(ctx, 1);
+}
+
+/* First call: headers are in. */
 static struct req_ctx *start_request(struct MHD_Connection *c, const char *url, const char *method)
 {
     struct req_ctx *ctx = calloc(1, sizeof *ctx);
@@ -195,43 +230,22 @@ static struct req_ctx *start_request(struct MHD_Connection *c, const char *url, 
     ctx->req.method = method;
     ctx->path_copy = strdup(url);
     ctx->req.path = url;
-    if (!ctx->path_copy) {
+    if (ctx->path_copy)
+        screen(ctx, method);
+    else
         answer_now(ctx, APP_ERR_INTERNAL, true);
-        return ctx;
-    }
-    if (!framing_ok(c)) {
-        answer_now(ctx, APP_ERR_BAD_REQUEST, true);
-        return ctx;
-    }
-    const char *cl = header(c, "Content-Length");
-    if (cl && strtoull(cl, NULL, 10) > MAX_BODY) {
-        answer_now(ctx, APP_ERR_TOO_LARGE, true);
-        return ctx;
-    }
-    ctx->route = router_match(method, ctx->path_copy, ctx->req.path_params, ctx->res.allow,
-                              sizeof ctx->res.allow);
-    if (ctx->route < 0)
-        answer_now(ctx, ctx->res.allow[0] ? APP_ERR_METHOD_NOT_ALLOWED : APP_ERR_NOT_FOUND, false);
     return ctx;
 }
 
+/* A body past its limit or the memory budget is dropped at once (its
+ * memory goes back) and the rest of the upload read and dropped too. */
 static void take_upload(struct req_ctx *ctx, const char *data, size_t size)
 {
-    if (ctx->ready || ctx->too_large)
+    if (ctx->ready || ctx->upload != BODY_OK)
         return;
-    if (ctx->body_len + size > MAX_BODY) {
-        ctx->too_large = true;
-        return;
-    }
-    char *body = realloc(ctx->body, ctx->body_len + size + 1);
-    if (!body) {
-        ctx->too_large = true;
-        return;
-    }
-    memcpy(body + ctx->body_len, data, size);
-    ctx->body = body;
-    ctx->body_len += size;
-    ctx->body[ctx->body_len] = '\0';
+    ctx->upload = body_append(&ctx->body, data, size, body_limit(ctx->route));
+    if (ctx->upload != BODY_OK)
+        body_release(&ctx->body);
 }
 
 static void worker_done(void *arg)
@@ -286,12 +300,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     watchdog_request_received(ctx->watch);
     if (ctx->ready)
         return queue(ctx);
-    if (ctx->too_large) {
+    if (ctx->upload == BODY_TOO_LARGE)
         answer_now(ctx, APP_ERR_TOO_LARGE, true);
+    if (ctx->upload == BODY_NO_MEMORY)
+        answer_busy(ctx, 1);
+    if (ctx->ready)
         return queue(ctx);
-    }
-    ctx->req.body = ctx->body;
-    ctx->req.body_len = ctx->body_len;
+    ctx->req.body = ctx->body.data;
+    ctx->req.body_len = ctx->body.len;
     if (routes[ctx->route].run == RUN_IO) {
         workers_dispatch(&routes[ctx->route], &ctx->req, &ctx->res, NULL);
         ctx->ready = true;
@@ -321,7 +337,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                  ctx->req.request_id);
     watchdog_request_done(ctx->watch);
     response_release(&ctx->res);
-    free(ctx->body);
+    body_release(&ctx->body);
     free(ctx->path_copy);
     free(ctx);
     *con_cls = NULL;
@@ -479,6 +495,7 @@ int server_run(const struct config *cfg)
     /* Every thread started from here inherits the mask; only sigwait sees them. */
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     raise_fd_limit();
+    body_budget_init((size_t)cfg->max_body_memory);
     if (!workers_start(cfg->workers, cfg->database_url))
         return 1;
     watchdog_start(cfg->request_timeout);

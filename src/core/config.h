@@ -22,6 +22,7 @@ struct config {
     int per_ip_connections;
     int max_header_bytes;
     int shutdown_timeout;
+    int max_body_memory;
     int login_window_seconds;
     int login_max_failures_email_ip;
     int login_max_failures_email;
