@@ -13,6 +13,7 @@ enum route_run {
     RUN_IO,     /* cheap and touches no database: answered on the I/O thread */
     RUN_DB,     /* on a worker, with its database connection (503 without one) */
     RUN_WORKER, /* on a worker; the handler copes with no connection (readiness) */
+    RUN_BCRYPT, /* as RUN_DB, on the bcrypt pool: its own threads, a bounded queue (503 when full) */
 };
 
 struct route {

@@ -177,10 +177,10 @@ static enum MHD_Result queue(struct req_ctx *ctx)
     return ret;
 }
 
-/* Refused for lack of memory (or a worker): try again in a second. */
-static void answer_busy(struct req_ctx *ctx, int retry_after)
+/* Refused for lack of memory or of a worker: try again after retry_after s. */
+static void answer_busy(struct req_ctx *ctx, int retry_after, bool close)
 {
-    answer_now(ctx, APP_ERR_BUSY, true);
+    answer_now(ctx, APP_ERR_BUSY, close);
     g_snprintf(ctx->res.retry_after, sizeof ctx->res.retry_after, "%d", retry_after);
 }
 
@@ -209,7 +209,7 @@ static void screen(struct req_ctx *ctx, const char *method)
     else if (cl > body_limit(ctx->route))
         answer_now(ctx, APP_ERR_TOO_LARGE, true);
     else if (cl && !body_reserve(&ctx->body, (size_t)cl + 1))
-        answer_busy(ctx, 1);
+        answer_busy(ctx, 1, true);
 }
 
 /* First call: headers are in. */
@@ -263,14 +263,20 @@ static void worker_done(void *arg)
  * caller queues it now. */
 static bool hand_over(struct req_ctx *ctx)
 {
+    int retry_after = 0;
     fill_request(ctx);
     if (!drain_enter()) {
         answer_now(ctx, APP_ERR_UNAVAILABLE, true);
         return false;
     }
     MHD_suspend_connection(ctx->conn);
-    if (!workers_submit(&routes[ctx->route], &ctx->req, &ctx->res, worker_done, ctx)) {
-        answer_now(ctx, APP_ERR_UNAVAILABLE, false);
+    enum workers_result r = workers_submit(&routes[ctx->route], &ctx->req, &ctx->res, worker_done,
+                                           ctx, &retry_after);
+    if (r != WORKERS_QUEUED) {
+        if (r == WORKERS_FULL)
+            answer_busy(ctx, retry_after, false);
+        else
+            answer_now(ctx, APP_ERR_UNAVAILABLE, false);
         MHD_resume_connection(ctx->conn);
         drain_leave();
     }
@@ -303,7 +309,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (ctx->upload == BODY_TOO_LARGE)
         answer_now(ctx, APP_ERR_TOO_LARGE, true);
     if (ctx->upload == BODY_NO_MEMORY)
-        answer_busy(ctx, 1);
+        answer_busy(ctx, 1, true);
     if (ctx->ready)
         return queue(ctx);
     ctx->req.body = ctx->body.data;
@@ -496,7 +502,7 @@ int server_run(const struct config *cfg)
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     raise_fd_limit();
     body_budget_init((size_t)cfg->max_body_memory);
-    if (!workers_start(cfg->workers, cfg->database_url))
+    if (!workers_start(cfg->workers, cfg->bcrypt_threads, cfg->bcrypt_queue, cfg->database_url))
         return 1;
     watchdog_start(cfg->request_timeout);
     struct MHD_Daemon *d = start_daemon(cfg);
@@ -506,8 +512,8 @@ int server_run(const struct config *cfg)
         workers_stop();
         return 1;
     }
-    log_info("appointd listening on http://%s:%d (%d I/O threads, %d workers)", cfg->host,
-             cfg->port, cfg->threads, cfg->workers);
+    log_info("appointd listening on http://%s:%d (%d I/O threads, %d database and %d bcrypt workers)",
+             cfg->host, cfg->port, cfg->threads, cfg->workers, cfg->bcrypt_threads);
     int sig = wait_for_signal();
     log_info("signal %d: stopping", sig);
     shut_down(d, cfg->shutdown_timeout);

@@ -42,8 +42,13 @@ static const struct opt opts[] = {
     INT_OPT("BCRYPT_COST", bcrypt_cost, "12", 4, 31, "bcrypt work factor"),
     INT_OPT("APPOINTD_THREADS", threads, NULL, 1, 256, "I/O threads (default: CPU cores)"),
     INT_OPT("APPOINTD_WORKERS", workers, NULL, 1, 1024,
-            "worker threads for bcrypt and the database, one connection each "
+            "worker threads for the database routes, one connection each "
             "(default: 4 × cores, at least 8)"),
+    INT_OPT("APPOINTD_BCRYPT_THREADS", bcrypt_threads, NULL, 1, 256,
+            "worker threads for the bcrypt routes (signup, login, token, password change), "
+            "one connection each (default: CPU cores)"),
+    INT_OPT("APPOINTD_BCRYPT_QUEUE", bcrypt_queue, "64", 0, 100000,
+            "bcrypt requests waiting for a bcrypt thread, at most (more is a 503 with Retry-After)"),
     STR_OPT("APPOINTD_LOG_LEVEL", log_level, "info", "`debug`, `info`, `warn` or `error`"),
     INT_OPT("APPOINTD_REQUEST_TIMEOUT", request_timeout, "30", 1, 3600,
             "seconds a connection has to deliver each whole request (headers and body) from the moment it is ready for one; idle keep-alive connections close after it too"),
@@ -65,6 +70,10 @@ static const struct opt opts[] = {
             "failed logins of one email from all addresses before 429"),
     INT_OPT("LOGIN_MAX_FAILURES_IP", login_max_failures_ip, "100", 1, 1000000,
             "failed logins from one address before 429"),
+    INT_OPT("SIGNUP_WINDOW_SECONDS", signup_window_seconds, "3600", 1, 86400,
+            "window in which signups are counted per client address"),
+    INT_OPT("SIGNUP_MAX_PER_IP", signup_max_per_ip, "100", 1, 1000000,
+            "signups (successful or not) from one address within the window before 429"),
 };
 
 static long default_int(const struct opt *o)
@@ -72,7 +81,8 @@ static long default_int(const struct opt *o)
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     if (cores < 1)
         cores = 1;
-    if (o->offset == offsetof(struct config, threads))
+    if (o->offset == offsetof(struct config, threads) ||
+        o->offset == offsetof(struct config, bcrypt_threads))
         return cores;
     return cores * 4 < 8 ? 8 : cores * 4;
 }

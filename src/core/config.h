@@ -16,6 +16,8 @@ struct config {
     int bcrypt_cost;
     int threads;
     int workers;
+    int bcrypt_threads;
+    int bcrypt_queue;
     char log_level[8];
     int request_timeout;
     int max_connections;
@@ -27,6 +29,8 @@ struct config {
     int login_max_failures_email_ip;
     int login_max_failures_email;
     int login_max_failures_ip;
+    int signup_window_seconds;
+    int signup_max_per_ip;
 };
 
 extern struct config g_config;

@@ -58,6 +58,9 @@ enum query_id {
     Q_LOGIN_FAIL_IP,       /* ip, since -> count, oldest */
     Q_SCHEDULE,            /* provider_id, from, to, exclude_id -> kind, a, b, c, zone */
     Q_SCHEDULE_RULES,      /* provider_id, from, to -> the same without busy rows */
+    Q_SIGNUP_ATTEMPT_INSERT, /* ip, at */
+    Q_SIGNUP_ATTEMPT_PRUNE,  /* before */
+    Q_SIGNUP_ATTEMPT_COUNT,  /* ip, since -> count, oldest */
     Q__COUNT
 };
 #endif

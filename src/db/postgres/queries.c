@@ -127,4 +127,8 @@ const char *const postgres_sql[Q__COUNT] = {
                    "UNION ALL SELECT 't', " EPOCH("start_at") ", " EPOCH("end_at") ", 0, NULL "
                    "FROM time_off WHERE provider_id = $1 AND start_at < to_timestamp($3) "
                    "AND end_at > to_timestamp($2) ",
+    [Q_SIGNUP_ATTEMPT_INSERT] = "INSERT INTO signup_attempts (ip, at) VALUES ($1, to_timestamp($2))",
+    [Q_SIGNUP_ATTEMPT_PRUNE] = "DELETE FROM signup_attempts WHERE at < to_timestamp($1)",
+    [Q_SIGNUP_ATTEMPT_COUNT] = "SELECT count(*), " EPOCH("min(at)") " FROM signup_attempts "
+                               "WHERE ip = $1 AND at > to_timestamp($2)",
 };

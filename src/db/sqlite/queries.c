@@ -113,4 +113,7 @@ const char *const sqlite_sql[Q__COUNT] = {
                    "WHERE provider_id = ?1 "
                    "UNION ALL SELECT 't', start_at, end_at, 0, NULL FROM time_off "
                    "WHERE provider_id = ?1 AND start_at < ?3 AND end_at > ?2 ",
+    [Q_SIGNUP_ATTEMPT_INSERT] = "INSERT INTO signup_attempts (ip, at) VALUES (?1, ?2)",
+    [Q_SIGNUP_ATTEMPT_PRUNE] = "DELETE FROM signup_attempts WHERE at < ?1",
+    [Q_SIGNUP_ATTEMPT_COUNT] = "SELECT count(*), min(at) FROM signup_attempts WHERE ip = ?1 AND at > ?2",
 };
