@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "api/body.h"
+#include "api/client_addr.h"
 #include "api/drain.h"
 #include "api/respond.h"
 #include "api/router.h"
@@ -43,7 +44,7 @@ struct req_ctx {
     bool observed;   /* counted in the metrics */
     int64_t start_us;
     char *path_copy;
-    char ip[64];
+    char ip[CLIENT_ADDR_LEN]; /* "" until client_ip() */
     struct body body;
     struct request req;
     struct response res;
@@ -109,15 +110,40 @@ static enum MHD_Result collect_query(void *cls, enum MHD_ValueKind kind, const c
     return MHD_YES;
 }
 
-static void client_ip(struct MHD_Connection *c, char *out, size_t len)
+/* TRUSTED_PROXIES, parsed once before serving; read-only afterwards. */
+static struct client_addr_set trusted_proxies;
+
+static enum MHD_Result join_forwarded(void *cls, enum MHD_ValueKind kind, const char *key,
+                                      const char *value)
 {
-    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    const struct sockaddr *sa = ci ? ci->client_addr : NULL;
-    g_strlcpy(out, "unknown", len);
-    if (sa && sa->sa_family == AF_INET)
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)len);
-    else if (sa && sa->sa_family == AF_INET6)
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)len);
+    GString *list = cls;
+    (void)kind;
+    if (g_ascii_strcasecmp(key, "X-Forwarded-For") == 0 && value) {
+        if (list->len)
+            g_string_append_c(list, ',');
+        g_string_append(list, value);
+    }
+    return MHD_YES;
+}
+
+/* The client address (API.md "Conventions"), worked out once a request. */
+static const char *client_ip(struct req_ctx *ctx)
+{
+    if (ctx->ip[0])
+        return ctx->ip;
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(ctx->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const struct sockaddr *peer = ci ? ci->client_addr : NULL;
+    GString *forwarded = NULL;
+    if (trusted_proxies.n) {
+        forwarded = g_string_new(NULL);
+        MHD_get_connection_values(ctx->conn, MHD_HEADER_KIND, join_forwarded, forwarded);
+    }
+    client_addr_resolve(&trusted_proxies, peer, forwarded && forwarded->len ? forwarded->str : NULL,
+                        ctx->ip, sizeof ctx->ip);
+    if (forwarded)
+        g_string_free(forwarded, TRUE);
+    return ctx->ip;
 }
 
 /* What handlers on a worker may read; the I/O-thread routes need none of it,
@@ -125,8 +151,7 @@ static void client_ip(struct MHD_Connection *c, char *out, size_t len)
 static void fill_request(struct req_ctx *ctx)
 {
     struct request *req = &ctx->req;
-    client_ip(ctx->conn, ctx->ip, sizeof ctx->ip);
-    req->client_ip = ctx->ip;
+    req->client_ip = client_ip(ctx);
     req->content_type = header(ctx->conn, "Content-Type");
     req->authorization = header(ctx->conn, "Authorization");
     req->idempotency_key = header(ctx->conn, "Idempotency-Key");
@@ -339,8 +364,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     metrics_in_flight_add(-1);
     atomic_fetch_sub(&in_flight, 1);
     if (log_enabled(LOG_INFO))
-        log_info("%s %s %d %.3fms %s", method, route, status, (double)us / 1000.0,
-                 ctx->req.request_id);
+        log_info("%s %s %d %.3fms %s %s", method, route, status, (double)us / 1000.0,
+                 ctx->req.request_id, client_ip(ctx));
     watchdog_request_done(ctx->watch);
     response_release(&ctx->res);
     body_release(&ctx->body);
@@ -491,8 +516,21 @@ static void shut_down(struct MHD_Daemon *d, int timeout_s)
         close(fd);
 }
 
+/* What the server reads from the configuration once, before serving. */
+static bool configure(const struct config *cfg)
+{
+    char err[256];
+    bool ok = client_addr_set_parse(cfg->trusted_proxies, &trusted_proxies, err, sizeof err);
+    if (!ok)
+        log_error("%s", err);
+    body_budget_init((size_t)cfg->max_body_memory);
+    return ok;
+}
+
 int server_run(const struct config *cfg)
 {
+    int ret = 1;
+    struct MHD_Daemon *d = NULL;
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);
@@ -500,25 +538,31 @@ int server_run(const struct config *cfg)
     sigaddset(&set, SIGPIPE);
     /* Every thread started from here inherits the mask; only sigwait sees them. */
     pthread_sigmask(SIG_BLOCK, &set, NULL);
+    if (!configure(cfg)) {
+        ret = 2;
+        goto out;
+    }
     raise_fd_limit();
-    body_budget_init((size_t)cfg->max_body_memory);
     if (!workers_start(cfg->workers, cfg->bcrypt_threads, cfg->bcrypt_queue, cfg->database_url))
-        return 1;
+        goto out;
     watchdog_start(cfg->request_timeout);
-    struct MHD_Daemon *d = start_daemon(cfg);
+    d = start_daemon(cfg);
     if (!d) {
         log_error("cannot listen on %s:%d", cfg->host, cfg->port);
-        watchdog_stop();
-        workers_stop();
-        return 1;
+        goto stop;
     }
     log_info("appointd listening on http://%s:%d (%d I/O threads, %d database and %d bcrypt workers)",
              cfg->host, cfg->port, cfg->threads, cfg->workers, cfg->bcrypt_threads);
     int sig = wait_for_signal();
     log_info("signal %d: stopping", sig);
     shut_down(d, cfg->shutdown_timeout);
+    ret = 0;
+stop:
     watchdog_stop();
     workers_stop();
-    log_info("stopped");
-    return 0;
+    if (!ret)
+        log_info("stopped");
+out:
+    client_addr_set_release(&trusted_proxies);
+    return ret;
 }

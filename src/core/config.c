@@ -70,6 +70,9 @@ static const struct opt opts[] = {
             "failed logins of one email from all addresses before 429"),
     INT_OPT("LOGIN_MAX_FAILURES_IP", login_max_failures_ip, "100", 1, 1000000,
             "failed logins from one address before 429"),
+    STR_OPT("TRUSTED_PROXIES", trusted_proxies, "",
+            "comma-separated addresses or CIDR blocks of reverse proxies whose `X-Forwarded-For` "
+            "names the client (its right-most address not itself trusted)"),
     INT_OPT("SIGNUP_WINDOW_SECONDS", signup_window_seconds, "3600", 1, 86400,
             "window in which signups are counted per client address"),
     INT_OPT("SIGNUP_MAX_PER_IP", signup_max_per_ip, "100", 1, 1000000,

@@ -8,13 +8,14 @@ import pytest
 import requests
 
 from conftest import Server, unique_email
+from net_helpers import doc_addr, session_from
 
 LIMITS = {"SIGNUP_MAX_PER_IP": 3, "SIGNUP_WINDOW_SECONDS": 4}
 
 
-def signup(url, email=None, password="password-limit", **kw):
+def signup(url, email=None, password="password-limit", session=requests, **kw):
     body = {"name": "Limit", "email": email or unique_email("limit"), "password": password}
-    return requests.post(url + "/api/v1/auth/signup", json=body, timeout=60, **kw)
+    return session.post(url + "/api/v1/auth/signup", json=body, timeout=60, **kw)
 
 
 @pytest.fixture
@@ -41,16 +42,25 @@ def test_signups_per_address_are_limited_then_allowed_again(limited):
     assert signup(limited.url).status_code == 201
 
 
-def test_signup_limit_holds_across_processes(limited):
-    other = Server(limited.database_url, **LIMITS)
+def test_signup_limit_holds_across_processes_for_the_forwarded_address(database_url):
+    # Two processes on the suite's own database (PostgreSQL in its run), behind a proxy at
+    # 127.0.0.2: the limit counts the client it names, in the database.
+    env = dict(LIMITS, SIGNUP_WINDOW_SECONDS=3600, TRUSTED_PROXIES="127.0.0.2")
+    first, second = Server(database_url, **env), Server(database_url, **env)
+    proxy = session_from("127.0.0.2")
+    client, other = doc_addr(), doc_addr()
     try:
-        assert signup(limited.url).status_code == 201
-        assert signup(other.url).status_code == 201
-        assert signup(limited.url).status_code == 201
-        assert signup(other.url).status_code == 429
-        assert signup(limited.url).status_code == 429
+        via = {"session": proxy, "headers": {"X-Forwarded-For": client}}
+        assert signup(first.url, **via).status_code == 201
+        assert signup(second.url, **via).status_code == 201
+        assert signup(first.url, **via).status_code == 201
+        assert signup(second.url, **via).status_code == 429
+        assert signup(first.url, **via).status_code == 429
+        # Another client behind the same proxy signs up.
+        assert signup(first.url, session=proxy, headers={"X-Forwarded-For": other}).status_code == 201
     finally:
-        assert other.stop() == 0
+        assert first.stop() == 0
+        assert second.stop() == 0
 
 
 def cpu_seconds(pid):
