@@ -16,6 +16,7 @@
 
 #include "api/body.h"
 #include "api/client_addr.h"
+#include "api/cors.h"
 #include "api/drain.h"
 #include "api/respond.h"
 #include "api/router.h"
@@ -42,6 +43,8 @@ struct req_ctx {
     bool close;      /* answer with Connection: close */
     enum body_result upload; /* BODY_OK until the body broke a limit; then dropped */
     bool observed;   /* counted in the metrics */
+    bool preflight;  /* a CORS preflight of a listed origin: answered 204 */
+    const char *cors_origin; /* the request's Origin when CORS_ORIGINS lists it */
     int64_t start_us;
     char *path_copy;
     char ip[CLIENT_ADDR_LEN]; /* "" until client_ip() */
@@ -174,6 +177,23 @@ static void observe(struct req_ctx *ctx, int status)
     metrics_observe(ctx->route, method, status, clock_mono_us() - ctx->start_us);
 }
 
+/* CORS_ORIGINS, parsed once before serving; read-only afterwards. */
+static struct cors_origins cors;
+
+/* Every answer to a listed origin, errors too; a preflight's also names
+ * the path's methods (the router's Allow) and the headers it may send. */
+static void add_cors_headers(struct req_ctx *ctx, struct MHD_Response *resp)
+{
+    MHD_add_response_header(resp, "Access-Control-Allow-Origin", ctx->cors_origin);
+    MHD_add_response_header(resp, "Vary", "Origin");
+    MHD_add_response_header(resp, "Access-Control-Expose-Headers", CORS_EXPOSE_HEADERS);
+    if (ctx->preflight) {
+        MHD_add_response_header(resp, "Access-Control-Allow-Methods", ctx->res.allow);
+        MHD_add_response_header(resp, "Access-Control-Allow-Headers", CORS_ALLOW_HEADERS);
+        MHD_add_response_header(resp, "Access-Control-Max-Age", CORS_MAX_AGE);
+    }
+}
+
 static enum MHD_Result queue(struct req_ctx *ctx)
 {
     struct response *r = &ctx->res;
@@ -195,6 +215,8 @@ static enum MHD_Result queue(struct req_ctx *ctx)
         MHD_add_response_header(resp, "Retry-After", r->retry_after);
     if (r->www_authenticate)
         MHD_add_response_header(resp, "WWW-Authenticate", "Bearer");
+    if (ctx->cors_origin)
+        add_cors_headers(ctx, resp);
     if (ctx->close || drain_active())
         MHD_add_response_header(resp, "Connection", "close");
     enum MHD_Result ret = MHD_queue_response(ctx->conn, (unsigned)r->status, resp);
@@ -214,6 +236,20 @@ static size_t body_limit(int route)
     return routes[route].max_body ? routes[route].max_body : MAX_BODY;
 }
 
+/* A CORS preflight of a known path (an unknown one stays a 404): 204 for a
+ * listed origin, 403 for any other. */
+static void answer_preflight(struct req_ctx *ctx)
+{
+    if (ctx->cors_origin) {
+        respond_no_content(&ctx->res);
+        ctx->preflight = true;
+        ctx->ready = true;
+    } else {
+        ctx->res.allow[0] = '\0';
+        answer_now(ctx, APP_ERR_CORS_ORIGIN, false);
+    }
+}
+
 /* Routes, and refuses what the contract refuses, before any body is read. */
 static void screen(struct req_ctx *ctx, const char *method)
 {
@@ -229,7 +265,10 @@ static void screen(struct req_ctx *ctx, const char *method)
     }
     ctx->route = router_match(method, ctx->path_copy, ctx->req.path_params, ctx->res.allow,
                               sizeof ctx->res.allow);
-    if (ctx->route < 0)
+    if (ctx->route < 0 && ctx->res.allow[0] && strcmp(method, "OPTIONS") == 0 &&
+        header(ctx->conn, "Access-Control-Request-Method"))
+        answer_preflight(ctx);
+    else if (ctx->route < 0)
         answer_now(ctx, ctx->res.allow[0] ? APP_ERR_METHOD_NOT_ALLOWED : APP_ERR_NOT_FOUND, false);
     else if (cl > body_limit(ctx->route))
         answer_now(ctx, APP_ERR_TOO_LARGE, true);
@@ -255,6 +294,8 @@ static struct req_ctx *start_request(struct MHD_Connection *c, const char *url, 
     ctx->req.method = method;
     ctx->path_copy = strdup(url);
     ctx->req.path = url;
+    if (cors.n && cors_allowed(&cors, header(c, "Origin")))
+        ctx->cors_origin = header(c, "Origin");
     if (ctx->path_copy)
         screen(ctx, method);
     else
@@ -520,7 +561,8 @@ static void shut_down(struct MHD_Daemon *d, int timeout_s)
 static bool configure(const struct config *cfg)
 {
     char err[256];
-    bool ok = client_addr_set_parse(cfg->trusted_proxies, &trusted_proxies, err, sizeof err);
+    bool ok = client_addr_set_parse(cfg->trusted_proxies, &trusted_proxies, err, sizeof err) &&
+              cors_parse(cfg->cors_origins, &cors, err, sizeof err);
     if (!ok)
         log_error("%s", err);
     body_budget_init((size_t)cfg->max_body_memory);
@@ -564,5 +606,6 @@ stop:
         log_info("stopped");
 out:
     client_addr_set_release(&trusted_proxies);
+    cors_release(&cors);
     return ret;
 }

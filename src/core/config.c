@@ -73,6 +73,9 @@ static const struct opt opts[] = {
     STR_OPT("TRUSTED_PROXIES", trusted_proxies, "",
             "comma-separated addresses or CIDR blocks of reverse proxies whose `X-Forwarded-For` "
             "names the client (its right-most address not itself trusted)"),
+    STR_OPT("CORS_ORIGINS", cors_origins, "",
+            "comma-separated origins (`https://app.example.com`) whose browsers may call the API; "
+            "matched exactly"),
     INT_OPT("SIGNUP_WINDOW_SECONDS", signup_window_seconds, "3600", 1, 86400,
             "window in which signups are counted per client address"),
     INT_OPT("SIGNUP_MAX_PER_IP", signup_max_per_ip, "100", 1, 1000000,

@@ -30,6 +30,7 @@ struct config {
     int login_max_failures_email;
     int login_max_failures_ip;
     char trusted_proxies[2048];
+    char cors_origins[2048];
     int signup_window_seconds;
     int signup_max_per_ip;
 };
