@@ -14,6 +14,7 @@ enum route_run {
     RUN_DB,     /* on a worker, with its database connection (503 without one) */
     RUN_READY,  /* on the readiness prober (api/ready.c), with its own connection and
                  * a deadline; with no store the handler must answer at once */
+    RUN_BCRYPT, /* as RUN_DB, on the bcrypt pool: its own threads, a bounded queue (503 when full) */
 };
 
 struct route {
@@ -22,6 +23,7 @@ struct route {
     handler_fn handler;
     enum route_auth auth;
     enum route_run run;
+    size_t max_body; /* bytes a body may have; 0: the contract's 1 MiB */
     /* Idempotency-Key is honoured (api/dispatch.c), and a success answers
      * with this status; 0: the header is ignored. */
     int idempotent;

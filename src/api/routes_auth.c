@@ -17,7 +17,10 @@ void auth_signup_post(struct request *req, struct response *res)
         respond_validation(res, &fe);
         return;
     }
-    enum app_err err = auth_signup(req->store, &u, password);
+    int64_t retry_after = 0;
+    enum app_err err = auth_signup_from(req->store, &u, password, req->client_ip, &retry_after);
+    if (err == APP_ERR_TOO_MANY_SIGNUPS)
+        g_snprintf(res->retry_after, sizeof res->retry_after, "%" G_GINT64_FORMAT, retry_after);
     if (err)
         respond_error(res, err);
     else

@@ -14,7 +14,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "api/body.h"
+#include "api/client_addr.h"
+#include "api/cors.h"
 #include "api/dispatch.h"
+#include "api/drain.h"
 #include "api/ready.h"
 #include "api/respond.h"
 #include "api/router.h"
@@ -39,13 +43,14 @@ struct req_ctx {
     int route;
     bool ready;      /* res holds the answer */
     bool close;      /* answer with Connection: close */
-    bool too_large;
+    enum body_result upload; /* BODY_OK until the body broke a limit; then dropped */
     bool observed;   /* counted in the metrics */
+    bool preflight;  /* a CORS preflight of a listed origin: answered 204 */
+    const char *cors_origin; /* the request's Origin when CORS_ORIGINS lists it */
     int64_t start_us;
     char *path_copy;
-    char ip[64];
-    char *body;
-    size_t body_len;
+    char ip[CLIENT_ADDR_LEN]; /* "" until client_ip() */
+    struct body body;
     struct request req;
     struct response res;
 };
@@ -110,15 +115,40 @@ static enum MHD_Result collect_query(void *cls, enum MHD_ValueKind kind, const c
     return MHD_YES;
 }
 
-static void client_ip(struct MHD_Connection *c, char *out, size_t len)
+/* TRUSTED_PROXIES, parsed once before serving; read-only afterwards. */
+static struct client_addr_set trusted_proxies;
+
+static enum MHD_Result join_forwarded(void *cls, enum MHD_ValueKind kind, const char *key,
+                                      const char *value)
 {
-    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    const struct sockaddr *sa = ci ? ci->client_addr : NULL;
-    g_strlcpy(out, "unknown", len);
-    if (sa && sa->sa_family == AF_INET)
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)len);
-    else if (sa && sa->sa_family == AF_INET6)
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)len);
+    GString *list = cls;
+    (void)kind;
+    if (g_ascii_strcasecmp(key, "X-Forwarded-For") == 0 && value) {
+        if (list->len)
+            g_string_append_c(list, ',');
+        g_string_append(list, value);
+    }
+    return MHD_YES;
+}
+
+/* The client address (API.md "Conventions"), worked out once a request. */
+static const char *client_ip(struct req_ctx *ctx)
+{
+    if (ctx->ip[0])
+        return ctx->ip;
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(ctx->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const struct sockaddr *peer = ci ? ci->client_addr : NULL;
+    GString *forwarded = NULL;
+    if (trusted_proxies.n) {
+        forwarded = g_string_new(NULL);
+        MHD_get_connection_values(ctx->conn, MHD_HEADER_KIND, join_forwarded, forwarded);
+    }
+    client_addr_resolve(&trusted_proxies, peer, forwarded && forwarded->len ? forwarded->str : NULL,
+                        ctx->ip, sizeof ctx->ip);
+    if (forwarded)
+        g_string_free(forwarded, TRUE);
+    return ctx->ip;
 }
 
 /* What handlers on a worker may read; the I/O-thread routes need none of it,
@@ -126,8 +156,7 @@ static void client_ip(struct MHD_Connection *c, char *out, size_t len)
 static void fill_request(struct req_ctx *ctx)
 {
     struct request *req = &ctx->req;
-    client_ip(ctx->conn, ctx->ip, sizeof ctx->ip);
-    req->client_ip = ctx->ip;
+    req->client_ip = client_ip(ctx);
     req->content_type = header(ctx->conn, "Content-Type");
     req->authorization = header(ctx->conn, "Authorization");
     req->idempotency_key = header(ctx->conn, "Idempotency-Key");
@@ -151,6 +180,23 @@ static void observe(struct req_ctx *ctx, int status)
     metrics_observe(ctx->route, method, status, clock_mono_us() - ctx->start_us);
 }
 
+/* CORS_ORIGINS, parsed once before serving; read-only afterwards. */
+static struct cors_origins cors;
+
+/* Every answer to a listed origin, errors too; a preflight's also names
+ * the path's methods (the router's Allow) and the headers it may send. */
+static void add_cors_headers(struct req_ctx *ctx, struct MHD_Response *resp)
+{
+    MHD_add_response_header(resp, "Access-Control-Allow-Origin", ctx->cors_origin);
+    MHD_add_response_header(resp, "Vary", "Origin");
+    MHD_add_response_header(resp, "Access-Control-Expose-Headers", CORS_EXPOSE_HEADERS);
+    if (ctx->preflight) {
+        MHD_add_response_header(resp, "Access-Control-Allow-Methods", ctx->res.allow);
+        MHD_add_response_header(resp, "Access-Control-Allow-Headers", CORS_ALLOW_HEADERS);
+        MHD_add_response_header(resp, "Access-Control-Max-Age", CORS_MAX_AGE);
+    }
+}
+
 static enum MHD_Result queue(struct req_ctx *ctx)
 {
     struct response *r = &ctx->res;
@@ -172,14 +218,68 @@ static enum MHD_Result queue(struct req_ctx *ctx)
         MHD_add_response_header(resp, "Retry-After", r->retry_after);
     if (r->www_authenticate)
         MHD_add_response_header(resp, "WWW-Authenticate", "Bearer");
-    if (ctx->close)
+    if (ctx->cors_origin)
+        add_cors_headers(ctx, resp);
+    if (ctx->close || drain_active())
         MHD_add_response_header(resp, "Connection", "close");
     enum MHD_Result ret = MHD_queue_response(ctx->conn, (unsigned)r->status, resp);
     MHD_destroy_response(resp);
     return ret;
 }
 
-/* First call: headers are in. Route, and refuse what the contract refuses. */
+/* Refused for lack of memory or of a worker: try again after retry_after s. */
+static void answer_busy(struct req_ctx *ctx, int retry_after, bool close)
+{
+    answer_now(ctx, APP_ERR_BUSY, close);
+    g_snprintf(ctx->res.retry_after, sizeof ctx->res.retry_after, "%d", retry_after);
+}
+
+static size_t body_limit(int route)
+{
+    return routes[route].max_body ? routes[route].max_body : MAX_BODY;
+}
+
+/* A CORS preflight of a known path (an unknown one stays a 404): 204 for a
+ * listed origin, 403 for any other. */
+static void answer_preflight(struct req_ctx *ctx)
+{
+    if (ctx->cors_origin) {
+        respond_no_content(&ctx->res);
+        ctx->preflight = true;
+        ctx->ready = true;
+    } else {
+        ctx->res.allow[0] = '\0';
+        answer_now(ctx, APP_ERR_CORS_ORIGIN, false);
+    }
+}
+
+/* Routes, and refuses what the contract refuses, before any body is read. */
+static void screen(struct req_ctx *ctx, const char *method)
+{
+    if (!framing_ok(ctx->conn)) {
+        answer_now(ctx, APP_ERR_BAD_REQUEST, true);
+        return;
+    }
+    const char *cl_text = header(ctx->conn, "Content-Length");
+    unsigned long long cl = cl_text ? strtoull(cl_text, NULL, 10) : 0;
+    if (cl > MAX_BODY) {
+        answer_now(ctx, APP_ERR_TOO_LARGE, true);
+        return;
+    }
+    ctx->route = router_match(method, ctx->path_copy, ctx->req.path_params, ctx->res.allow,
+                              sizeof ctx->res.allow);
+    if (ctx->route < 0 && ctx->res.allow[0] && strcmp(method, "OPTIONS") == 0 &&
+        header(ctx->conn, "Access-Control-Request-Method"))
+        answer_preflight(ctx);
+    else if (ctx->route < 0)
+        answer_now(ctx, ctx->res.allow[0] ? APP_ERR_METHOD_NOT_ALLOWED : APP_ERR_NOT_FOUND, false);
+    else if (cl > body_limit(ctx->route))
+        answer_now(ctx, APP_ERR_TOO_LARGE, true);
+    else if (cl && !body_reserve(&ctx->body, (size_t)cl + 1))
+        answer_busy(ctx, 1, true);
+}
+
+/* First call: headers are in. */
 static struct req_ctx *start_request(struct MHD_Connection *c, const char *url, const char *method)
 {
     struct req_ctx *ctx = calloc(1, sizeof *ctx);
@@ -190,49 +290,31 @@ static struct req_ctx *start_request(struct MHD_Connection *c, const char *url, 
     ctx->route = -1;
     const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
     ctx->watch = ci ? ci->socket_context : NULL;
+    watchdog_request_started(ctx->watch);
     metrics_in_flight_add(1);
     atomic_fetch_add(&in_flight, 1);
     set_request_id(ctx);
     ctx->req.method = method;
     ctx->path_copy = strdup(url);
     ctx->req.path = url;
-    if (!ctx->path_copy) {
+    if (cors.n && cors_allowed(&cors, header(c, "Origin")))
+        ctx->cors_origin = header(c, "Origin");
+    if (ctx->path_copy)
+        screen(ctx, method);
+    else
         answer_now(ctx, APP_ERR_INTERNAL, true);
-        return ctx;
-    }
-    if (!framing_ok(c)) {
-        answer_now(ctx, APP_ERR_BAD_REQUEST, true);
-        return ctx;
-    }
-    const char *cl = header(c, "Content-Length");
-    if (cl && strtoull(cl, NULL, 10) > MAX_BODY) {
-        answer_now(ctx, APP_ERR_TOO_LARGE, true);
-        return ctx;
-    }
-    ctx->route = router_match(method, ctx->path_copy, ctx->req.path_params, ctx->res.allow,
-                              sizeof ctx->res.allow);
-    if (ctx->route < 0)
-        answer_now(ctx, ctx->res.allow[0] ? APP_ERR_METHOD_NOT_ALLOWED : APP_ERR_NOT_FOUND, false);
     return ctx;
 }
 
+/* A body past its limit or the memory budget is dropped at once (its
+ * memory goes back) and the rest of the upload read and dropped too. */
 static void take_upload(struct req_ctx *ctx, const char *data, size_t size)
 {
-    if (ctx->ready || ctx->too_large)
+    if (ctx->ready || ctx->upload != BODY_OK)
         return;
-    if (ctx->body_len + size > MAX_BODY) {
-        ctx->too_large = true;
-        return;
-    }
-    char *body = realloc(ctx->body, ctx->body_len + size + 1);
-    if (!body) {
-        ctx->too_large = true;
-        return;
-    }
-    memcpy(body + ctx->body_len, data, size);
-    ctx->body = body;
-    ctx->body_len += size;
-    ctx->body[ctx->body_len] = '\0';
+    ctx->upload = body_append(&ctx->body, data, size, body_limit(ctx->route));
+    if (ctx->upload != BODY_OK)
+        body_release(&ctx->body);
 }
 
 static void worker_done(void *arg)
@@ -240,6 +322,38 @@ static void worker_done(void *arg)
     struct req_ctx *ctx = arg;
     ctx->ready = true;
     MHD_resume_connection(ctx->conn);
+    /* ctx may be gone already: the I/O thread can finish the request first. */
+    drain_leave();
+}
+
+/* Suspends the connection and queues the route on a worker; done() resumes
+ * it, and libmicrohttpd calls on_request again to queue the answer. False,
+ * with the answer in ctx, when the connection could not be suspended: the
+ * caller queues it now. */
+static bool hand_over(struct req_ctx *ctx)
+{
+    int retry_after = 0;
+    fill_request(ctx);
+    if (!drain_enter()) {
+        answer_now(ctx, APP_ERR_UNAVAILABLE, true);
+        return false;
+    }
+    MHD_suspend_connection(ctx->conn);
+    const struct route *route = &routes[ctx->route];
+    enum workers_result r =
+        route->run != RUN_READY ? workers_submit(route, &ctx->req, &ctx->res, worker_done, ctx,
+                                                 &retry_after)
+        : ready_submit(route, &ctx->res, worker_done, ctx) ? WORKERS_QUEUED
+                                                           : WORKERS_STOPPING;
+    if (r != WORKERS_QUEUED) {
+        if (r == WORKERS_FULL)
+            answer_busy(ctx, retry_after, false);
+        else
+            answer_now(ctx, APP_ERR_UNAVAILABLE, false);
+        MHD_resume_connection(ctx->conn);
+        drain_leave();
+    }
+    return true;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
@@ -265,28 +379,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     watchdog_request_received(ctx->watch);
     if (ctx->ready)
         return queue(ctx);
-    if (ctx->too_large) {
+    if (ctx->upload == BODY_TOO_LARGE)
         answer_now(ctx, APP_ERR_TOO_LARGE, true);
+    if (ctx->upload == BODY_NO_MEMORY)
+        answer_busy(ctx, 1, true);
+    if (ctx->ready)
         return queue(ctx);
-    }
-    ctx->req.body = ctx->body;
-    ctx->req.body_len = ctx->body_len;
+    ctx->req.body = ctx->body.data;
+    ctx->req.body_len = ctx->body.len;
     if (routes[ctx->route].run == RUN_IO) {
         dispatch_run(&routes[ctx->route], &ctx->req, &ctx->res, NULL);
         ctx->ready = true;
         return queue(ctx);
     }
-    const struct route *route = &routes[ctx->route];
-    fill_request(ctx);
-    MHD_suspend_connection(c);
-    bool queued = route->run == RUN_READY
-                      ? ready_submit(route, &ctx->res, worker_done, ctx)
-                      : workers_submit(route, &ctx->req, &ctx->res, worker_done, ctx);
-    if (!queued) {
-        MHD_resume_connection(c);
-        answer_now(ctx, APP_ERR_UNAVAILABLE, false);
-    }
-    return MHD_YES;
+    return hand_over(ctx) ? MHD_YES : queue(ctx);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
@@ -306,11 +412,11 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     metrics_in_flight_add(-1);
     atomic_fetch_sub(&in_flight, 1);
     if (log_enabled(LOG_INFO))
-        log_info("%s %s %d %.3fms %s", method, route, status, (double)us / 1000.0,
-                 ctx->req.request_id);
+        log_info("%s %s %d %.3fms %s %s", method, route, status, (double)us / 1000.0,
+                 ctx->req.request_id, client_ip(ctx));
     watchdog_request_done(ctx->watch);
     response_release(&ctx->res);
-    free(ctx->body);
+    body_release(&ctx->body);
     free(ctx->path_copy);
     free(ctx);
     *con_cls = NULL;
@@ -327,6 +433,19 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
         watchdog_remove(*socket_context);
         *socket_context = NULL;
     }
+}
+
+static int max_connections;
+
+/* At APPOINTD_MAX_CONNECTIONS a new client is accepted and closed at once.
+ * libmicrohttpd's own limit, set above ours, would stop accepting instead,
+ * and clients would wait in the kernel's backlog until one left. */
+static enum MHD_Result accept_policy(void *cls, const struct sockaddr *addr, socklen_t len)
+{
+    (void)cls;
+    (void)addr;
+    (void)len;
+    return watchdog_count() < max_connections ? MHD_YES : MHD_NO;
 }
 
 static void raise_fd_limit(void)
@@ -372,11 +491,15 @@ static struct MHD_Daemon *start_daemon(const struct config *cfg)
                      MHD_USE_ERROR_LOG;
     if (addr.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
+    max_connections = cfg->max_connections;
+    /* The pool splits libmicrohttpd's limit among its threads: twice ours
+     * plus one a thread keeps every thread below its share. */
+    unsigned mhd_limit = 2u * (unsigned)cfg->max_connections + (unsigned)cfg->threads;
     return MHD_start_daemon(
-        flags, (uint16_t)cfg->port, NULL, NULL, on_request, NULL,
+        flags, (uint16_t)cfg->port, accept_policy, NULL, on_request, NULL,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
+        MHD_OPTION_CONNECTION_LIMIT, mhd_limit,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->per_ip_connections,
         /* Silence; the watchdog bounds the total time of each request. */
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->request_timeout + 1,
@@ -399,8 +522,64 @@ static int wait_for_signal(void)
     return sig;
 }
 
+/* Waits until every request has ended and no worker holds a connection, or
+ * until the deadline; true when the daemon may be stopped. */
+static bool wait_drained(int timeout_s)
+{
+    int64_t deadline = clock_mono_us() + (int64_t)timeout_s * 1000000;
+    bool closed = false;
+    while (!closed && clock_mono_us() < deadline) {
+        closed = atomic_load(&in_flight) == 0 && drain_close();
+        if (!closed)
+            usleep(10000);
+    }
+    if (closed)
+        return true;
+    log_warn("shutdown: %d requests still in flight after %d s", atomic_load(&in_flight), timeout_s);
+    /* Requests no worker holds (slow uploads, slow readers) can be cut. */
+    return drain_close();
+}
+
+/* SIGTERM: refuse new connections at once, answer what is in flight with
+ * Connection: close, close idle connections, then stop the daemon, never
+ * while a worker holds a connection. */
+static void shut_down(struct MHD_Daemon *d, int timeout_s)
+{
+    drain_begin();
+    MHD_socket fd = MHD_quiesce_daemon(d);
+    /* shutdown(2) makes the kernel refuse new connections and reset those
+     * in the backlog now; the descriptor is closed only after the I/O
+     * threads are joined, so none can accept() on a reused number. */
+    if (fd != MHD_INVALID_SOCKET)
+        shutdown(fd, SHUT_RDWR);
+    watchdog_drain();
+    if (!wait_drained(timeout_s)) {
+        /* libmicrohttpd would abort on a suspended connection: leave without
+         * stopping it. The database rolls back what the workers left open. */
+        log_warn("shutdown: %d requests still held by workers; exiting without them", drain_held());
+        _exit(0);
+    }
+    MHD_stop_daemon(d);
+    if (fd != MHD_INVALID_SOCKET)
+        close(fd);
+}
+
+/* What the server reads from the configuration once, before serving. */
+static bool configure(const struct config *cfg)
+{
+    char err[256];
+    bool ok = client_addr_set_parse(cfg->trusted_proxies, &trusted_proxies, err, sizeof err) &&
+              cors_parse(cfg->cors_origins, &cors, err, sizeof err);
+    if (!ok)
+        log_error("%s", err);
+    body_budget_init((size_t)cfg->max_body_memory);
+    return ok;
+}
+
 int server_run(const struct config *cfg)
 {
+    int ret = 1;
+    struct MHD_Daemon *d = NULL;
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);
@@ -408,33 +587,35 @@ int server_run(const struct config *cfg)
     sigaddset(&set, SIGPIPE);
     /* Every thread started from here inherits the mask; only sigwait sees them. */
     pthread_sigmask(SIG_BLOCK, &set, NULL);
-    raise_fd_limit();
-    if (!workers_start(cfg->workers, cfg->database_url))
-        return 1;
-    if (!ready_start(cfg->database_url, cfg->ready_timeout_ms)) {
-        workers_stop();
-        return 1;
+    if (!configure(cfg)) {
+        ret = 2;
+        goto out;
     }
+    raise_fd_limit();
+    if (!workers_start(cfg->workers, cfg->bcrypt_threads, cfg->bcrypt_queue, cfg->database_url))
+        goto out;
+    if (!ready_start(cfg->database_url, cfg->ready_timeout_ms))
+        goto stop;
     watchdog_start(cfg->request_timeout);
-    struct MHD_Daemon *d = start_daemon(cfg);
+    d = start_daemon(cfg);
     if (!d) {
         log_error("cannot listen on %s:%d", cfg->host, cfg->port);
-        watchdog_stop();
-        ready_stop();
-        workers_stop();
-        return 1;
+        goto stop;
     }
-    log_info("appointd listening on http://%s:%d (%d I/O threads, %d workers)", cfg->host,
-             cfg->port, cfg->threads, cfg->workers);
+    log_info("appointd listening on http://%s:%d (%d I/O threads, %d database and %d bcrypt workers)",
+             cfg->host, cfg->port, cfg->threads, cfg->workers, cfg->bcrypt_threads);
     int sig = wait_for_signal();
     log_info("signal %d: stopping", sig);
-    MHD_quiesce_daemon(d);
-    for (int i = 0; i < 300 && atomic_load(&in_flight) > 0; i++)
-        usleep(100000);
-    MHD_stop_daemon(d);
+    shut_down(d, cfg->shutdown_timeout);
+    ret = 0;
+stop:
     watchdog_stop();
     ready_stop();
     workers_stop();
-    log_info("stopped");
-    return 0;
+    if (!ret)
+        log_info("stopped");
+out:
+    client_addr_set_release(&trusted_proxies);
+    cors_release(&cors);
+    return ret;
 }

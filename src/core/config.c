@@ -48,8 +48,13 @@ static const struct opt opts[] = {
     INT_OPT("BCRYPT_COST", bcrypt_cost, "12", 4, 31, "bcrypt work factor"),
     INT_OPT("APPOINTD_THREADS", threads, NULL, 1, 256, "I/O threads (default: CPU cores)"),
     INT_OPT("APPOINTD_WORKERS", workers, NULL, 1, 1024,
-            "worker threads for bcrypt and the database, one connection each "
+            "worker threads for the database routes, one connection each "
             "(default: 4 × cores, at least 8)"),
+    INT_OPT("APPOINTD_BCRYPT_THREADS", bcrypt_threads, NULL, 1, 256,
+            "worker threads for the bcrypt routes (signup, login, token, password change), "
+            "one connection each (default: CPU cores)"),
+    INT_OPT("APPOINTD_BCRYPT_QUEUE", bcrypt_queue, "64", 0, 100000,
+            "bcrypt requests waiting for a bcrypt thread, at most (more is a 503 with Retry-After)"),
     STR_OPT("APPOINTD_LOG_LEVEL", log_level, "info", "`debug`, `info`, `warn` or `error`"),
     INT_OPT("APPOINTD_REQUEST_TIMEOUT", request_timeout, "30", 1, 3600,
             "seconds a connection has to deliver each whole request (headers and body) from the moment it is ready for one; idle keep-alive connections close after it too"),
@@ -59,6 +64,10 @@ static const struct opt opts[] = {
             "connections at once from one client address (0: no limit)"),
     INT_OPT("APPOINTD_MAX_HEADER_BYTES", max_header_bytes, "16384", 1024, 1048576,
             "bytes of request line and headers, about (more is a 431)"),
+    INT_OPT("APPOINTD_MAX_BODY_MEMORY", max_body_memory, "67108864", 65536, 1073741824,
+            "bytes of request bodies held at once, all connections together (more is a 503 with Retry-After)"),
+    INT_OPT("APPOINTD_SHUTDOWN_TIMEOUT", shutdown_timeout, "25", 1, 3600,
+            "seconds SIGTERM waits for requests in flight before exiting without them"),
     INT_OPT("LOGIN_WINDOW_SECONDS", login_window_seconds, "900", 1, 86400,
             "window in which failed logins are counted"),
     INT_OPT("LOGIN_MAX_FAILURES_EMAIL_IP", login_max_failures_email_ip, "10", 1, 1000000,
@@ -77,6 +86,16 @@ static const struct opt opts[] = {
             "seconds between two runs of the retention job"),
     INT_OPT("APPOINTD_JOBS", jobs, "1", 0, 1,
             "1: this process takes part in the background jobs (sealer, retention); 0: it serves only"),
+    STR_OPT("TRUSTED_PROXIES", trusted_proxies, "",
+            "comma-separated addresses or CIDR blocks of reverse proxies whose `X-Forwarded-For` "
+            "names the client (its right-most address not itself trusted)"),
+    STR_OPT("CORS_ORIGINS", cors_origins, "",
+            "comma-separated origins (`https://app.example.com`) whose browsers may call the API; "
+            "matched exactly"),
+    INT_OPT("SIGNUP_WINDOW_SECONDS", signup_window_seconds, "3600", 1, 86400,
+            "window in which signups are counted per client address"),
+    INT_OPT("SIGNUP_MAX_PER_IP", signup_max_per_ip, "100", 1, 1000000,
+            "signups (successful or not) from one address within the window before 429"),
 };
 
 static long default_int(const struct opt *o)
@@ -84,7 +103,8 @@ static long default_int(const struct opt *o)
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     if (cores < 1)
         cores = 1;
-    if (o->offset == offsetof(struct config, threads))
+    if (o->offset == offsetof(struct config, threads) ||
+        o->offset == offsetof(struct config, bcrypt_threads))
         return cores;
     return cores * 4 < 8 ? 8 : cores * 4;
 }

@@ -19,11 +19,15 @@ struct config {
     int bcrypt_cost;
     int threads;
     int workers;
+    int bcrypt_threads;
+    int bcrypt_queue;
     char log_level[8];
     int request_timeout;
     int max_connections;
     int per_ip_connections;
     int max_header_bytes;
+    int shutdown_timeout;
+    int max_body_memory;
     int login_window_seconds;
     int login_max_failures_email_ip;
     int login_max_failures_email;
@@ -33,6 +37,10 @@ struct config {
     int audit_retention_days;
     int retention_interval_seconds;
     int jobs;
+    char trusted_proxies[2048];
+    char cors_origins[2048];
+    int signup_window_seconds;
+    int signup_max_per_ip;
 };
 
 extern struct config g_config;

@@ -31,6 +31,9 @@ static const struct app_error_info table[APP_ERR__COUNT] = {
     [APP_ERR_CONFLICT] = {409, "Conflict", NULL},
     [APP_ERR_INTERNAL] = {500, "Internal Server Error", NULL},
     [APP_ERR_UNAVAILABLE] = {503, "Service Unavailable", NULL},
+    [APP_ERR_BUSY] = {503, "Server busy, try again later", NULL},
+    [APP_ERR_TOO_MANY_SIGNUPS] = {429, "Too many signups", NULL},
+    [APP_ERR_CORS_ORIGIN] = {403, "Disallowed CORS origin", NULL},
 };
 
 const struct app_error_info *app_error_info(enum app_err err)

@@ -29,6 +29,9 @@ enum app_err {
     APP_ERR_CONFLICT,           /* a store-level unique or exclusion violation */
     APP_ERR_INTERNAL,           /* 500 */
     APP_ERR_UNAVAILABLE,        /* 503: the database cannot be reached */
+    APP_ERR_BUSY,               /* 503 with Retry-After: no memory or worker free for it now */
+    APP_ERR_TOO_MANY_SIGNUPS,   /* 429 */
+    APP_ERR_CORS_ORIGIN,        /* 403: a preflight from an origin not in CORS_ORIGINS */
     APP_ERR__COUNT
 };
 

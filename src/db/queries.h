@@ -85,6 +85,9 @@ enum query_id {
     Q_PRUNE_SESSIONS,      /* before, limit */
     Q_PRUNE_EVENTS,        /* before, limit */
     Q_STATEMENT_TIMEOUT,   /* -> the session's statement timeout in ms (0: none) */
+    Q_SIGNUP_ATTEMPT_INSERT, /* ip, at */
+    Q_SIGNUP_ATTEMPT_PRUNE,  /* before */
+    Q_SIGNUP_ATTEMPT_COUNT,  /* ip, since -> count, oldest */
     Q__COUNT
 };
 #endif

@@ -124,6 +124,14 @@ struct login_failure_counts {
 enum app_err store_login_failures(struct store *s, const char *email, const char *ip, int64_t since,
                                   struct login_failure_counts *out);
 
+/* Signups per client address. add records one at `at` and drops those
+ * before prune_before; count gives those after since, and the time of the
+ * oldest of them (0 when none). */
+enum app_err store_signup_attempt_add(struct store *s, const char *ip, int64_t at,
+                                      int64_t prune_before);
+enum app_err store_signup_attempts(struct store *s, const char *ip, int64_t since, int64_t *count,
+                                   int64_t *oldest);
+
 /* Availability: the weekly windows of a provider and the zone they are in
  * (kept on the provider's user row). replace is one write of the whole
  * schedule: call it inside a transaction. */

@@ -15,7 +15,8 @@ static char jwt_key[512];
 static int cost = 12, access_seconds = 900, refresh_seconds = 30 * 86400;
 static struct {
     int window, email_ip, email, ip;
-} limits = {900, 10, 100, 100};
+    int signup_window, signups_ip;
+} limits = {900, 10, 100, 100, 3600, 100};
 
 bool auth_init(const char *jwt_secret, const struct config *cfg)
 {
@@ -28,15 +29,17 @@ bool auth_init(const char *jwt_secret, const struct config *cfg)
     limits.email_ip = cfg->login_max_failures_email_ip;
     limits.email = cfg->login_max_failures_email;
     limits.ip = cfg->login_max_failures_ip;
+    limits.signup_window = cfg->signup_window_seconds;
+    limits.signups_ip = cfg->signup_max_per_ip;
     return password_init(cost);
 }
 
 /* Seconds until the limit that is reached frees up; 0 when none is reached. */
-static int64_t limited_for(int64_t count, int max, int64_t oldest, int64_t now)
+static int64_t limited_for(int64_t count, int max, int64_t oldest, int64_t now, int window)
 {
     if (count < max)
         return 0;
-    int64_t wait = oldest + limits.window - now;
+    int64_t wait = oldest + window - now;
     return wait > 0 ? wait : 1;
 }
 
@@ -47,9 +50,9 @@ static enum app_err check_limits(struct store *s, const char *email, const char 
     enum app_err err = store_login_failures(s, email, ip, now - limits.window, &c);
     if (err)
         return err;
-    int64_t waits[] = {limited_for(c.email_ip, limits.email_ip, c.email_ip_oldest, now),
-                       limited_for(c.email, limits.email, c.email_oldest, now),
-                       limited_for(c.ip, limits.ip, c.ip_oldest, now)};
+    int64_t waits[] = {limited_for(c.email_ip, limits.email_ip, c.email_ip_oldest, now, limits.window),
+                       limited_for(c.email, limits.email, c.email_oldest, now, limits.window),
+                       limited_for(c.ip, limits.ip, c.ip_oldest, now, limits.window)};
     *retry_after = 0;
     for (int i = 0; i < 3; i++)
         if (waits[i] > *retry_after)
@@ -162,6 +165,38 @@ static enum app_err open_session(struct store *s, const struct user *u, int64_t 
     if (!err)
         err = audit_write(s, u, "user.login", "user", u->id, NULL);
     return store_end(s, err);
+}
+
+/* Before any bcrypt work: refused once the address signed up (or tried to:
+ * a taken email costs a hash too) too often within the window; otherwise the
+ * attempt is counted. */
+static enum app_err signup_allowed(struct store *s, const char *ip, int64_t now,
+                                   int64_t *retry_after)
+{
+    int64_t count = 0, oldest = 0;
+    char key[80];
+    /* Signups from one address take turns, so concurrent ones count each other. */
+    g_snprintf(key, sizeof key, "signup %s", ip);
+    enum app_err err = store_begin(s);
+    if (!err)
+        err = store_login_lock(s, key);
+    if (!err)
+        err = store_signup_attempts(s, ip, now - limits.signup_window, &count, &oldest);
+    *retry_after = err ? 0 : limited_for(count, limits.signups_ip, oldest, now, limits.signup_window);
+    if (!err && *retry_after)
+        err = APP_ERR_TOO_MANY_SIGNUPS;
+    if (!err)
+        err = store_signup_attempt_add(s, ip, now, now - limits.signup_window);
+    /* A refusal wrote nothing: ending it as a success costs nothing either. */
+    enum app_err end = store_end(s, err == APP_ERR_TOO_MANY_SIGNUPS ? APP_OK : err);
+    return end ? end : err;
+}
+
+enum app_err auth_signup_from(struct store *s, struct user *u, const char *password,
+                              const char *client_ip, int64_t *retry_after)
+{
+    enum app_err err = signup_allowed(s, client_ip, clock_now(), retry_after);
+    return err ? err : auth_signup(s, u, password);
 }
 
 enum app_err auth_login(struct store *s, const char *email, const char *password,

@@ -24,6 +24,12 @@ bool auth_init(const char *jwt_secret, const struct config *cfg);
 /* Creates the user u (name, email, role set) with password. Sets u's other
  * fields. APP_ERR_EMAIL_TAKEN when the email exists. */
 enum app_err auth_signup(struct store *s, struct user *u, const char *password);
+/* auth_signup for a client at client_ip: APP_ERR_TOO_MANY_SIGNUPS (with
+ * *retry_after in seconds), without any bcrypt, once that address signed up
+ * SIGNUP_MAX_PER_IP times within SIGNUP_WINDOW_SECONDS (counted in the
+ * database, so across processes); every attempt that gets past that counts. */
+enum app_err auth_signup_from(struct store *s, struct user *u, const char *password,
+                              const char *client_ip, int64_t *retry_after);
 /* Checks the password and opens a session. APP_ERR_BAD_LOGIN for an unknown
  * email, a wrong password or an inactive user, after the same bcrypt work,
  * and counted against email and client_ip. APP_ERR_TOO_MANY_LOGINS (with

@@ -210,4 +210,8 @@ const char *const postgres_sql[Q__COUNT] = {
     [Q_PRUNE_SESSIONS] = PRUNE("sessions", "expires_at"),
     [Q_PRUNE_EVENTS] = PRUNE("events", "created_at"),
     [Q_STATEMENT_TIMEOUT] = "SELECT setting::bigint FROM pg_settings WHERE name = 'statement_timeout'",
+    [Q_SIGNUP_ATTEMPT_INSERT] = "INSERT INTO signup_attempts (ip, at) VALUES ($1, to_timestamp($2))",
+    [Q_SIGNUP_ATTEMPT_PRUNE] = "DELETE FROM signup_attempts WHERE at < to_timestamp($1)",
+    [Q_SIGNUP_ATTEMPT_COUNT] = "SELECT count(*), " EPOCH("min(at)") " FROM signup_attempts "
+                               "WHERE ip = $1 AND at > to_timestamp($2)",
 };

@@ -167,4 +167,7 @@ const char *const sqlite_sql[Q__COUNT] = {
     [Q_PRUNE_SESSIONS] = PRUNE("sessions", "expires_at"),
     [Q_PRUNE_EVENTS] = PRUNE("events", "created_at"),
     [Q_STATEMENT_TIMEOUT] = "SELECT 0", /* SQLite has none; the busy timeout bounds waits */
+    [Q_SIGNUP_ATTEMPT_INSERT] = "INSERT INTO signup_attempts (ip, at) VALUES (?1, ?2)",
+    [Q_SIGNUP_ATTEMPT_PRUNE] = "DELETE FROM signup_attempts WHERE at < ?1",
+    [Q_SIGNUP_ATTEMPT_COUNT] = "SELECT count(*), min(at) FROM signup_attempts WHERE ip = ?1 AND at > ?2",
 };

@@ -36,7 +36,7 @@ static void probe_handler(struct request *req, struct response *res)
     respond_static(res, 200, "application/json", "up", 2);
 }
 
-static const struct route probe_route = {"GET", "/health/ready", probe_handler, AUTH_NONE, RUN_READY, 0};
+static const struct route probe_route = {"GET", "/health/ready", probe_handler, AUTH_NONE, RUN_READY, 0, 0};
 
 static void on_done(void *arg)
 {
