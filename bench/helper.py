@@ -15,6 +15,11 @@ exits non-zero with a message on standard error.
                                              "-h H -p P -U U DB" connection words)
   probe URL TOKEN PATH                       one GET: STATUS, COUNT (of "slots"), VALID,
                                              BODY_START
+  outbox-count ENGINE TARGET                 rows in events and audit_log: EVENTS, AUDIT
+  wait-sealed ENGINE TARGET SECONDS          until the newest audit entry has its hash (the
+                                             sealer caught up): SEALED (1/0), WAITED
+  outbox-fill ENGINE TARGET N                N more rows in events and in audit_log, copies
+                                             of the newest booking.created ones: FILL_SECONDS
 """
 import datetime as dt
 import json
@@ -182,6 +187,93 @@ def slots_setup(url, engine, target, n):
         SLOTS_TO=day + dt.timedelta(days=6), SLOTS_FIRST=iso(start(0)), SLOTS_LAST=iso(start(n - 1)))
 
 
+def query(engine, target, sql):
+    """Rows (lists of text) of one statement, on SQLite (target: the file) or
+    through psql (target: its connection words)."""
+    if engine == "sqlite":
+        import sqlite3
+        db = sqlite3.connect(target, timeout=30)
+        try:
+            return [[str(v) for v in r] for r in db.execute(sql).fetchall()]
+        finally:
+            db.close()
+    res = subprocess.run(["psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", *shlex.split(target),
+                          "-c", sql], check=True, capture_output=True, text=True)
+    return [line.split("|") for line in res.stdout.splitlines()]
+
+
+def outbox_count(engine, target):
+    (ev,), = query(engine, target, "SELECT count(*) FROM events")
+    (au,), = query(engine, target, "SELECT count(*) FROM audit_log")
+    out(EVENTS=ev, AUDIT=au)
+
+
+def wait_sealed(engine, target, seconds):
+    t0 = time.time()
+    while True:
+        rows = query(engine, target, "SELECT hash IS NOT NULL FROM audit_log ORDER BY id DESC LIMIT 1")
+        if not rows or rows[0][0] in ("1", "t"):
+            out(SEALED=1, WAITED=f"{time.time() - t0:.1f}")
+            return
+        if time.time() - t0 > seconds:
+            out(SEALED=0, WAITED=f"{time.time() - t0:.1f}")
+            return
+        time.sleep(0.5)
+
+
+# The rows of outbox-fill: copies of the newest booking.created event and audit
+# entry (the audit entry's target_id counting up), each audit entry with a
+# made-up hash: old entries are sealed, so the sealer chains only what comes
+# after them (across them the chain does not verify: a throwaway database).
+EVENT_TEMPLATE = "(SELECT * FROM events WHERE type = 'booking.created' ORDER BY id DESC LIMIT 1)"
+AUDIT_TEMPLATE = "(SELECT * FROM audit_log WHERE action = 'booking.created' ORDER BY id DESC LIMIT 1)"
+EVENT_FILL = ("INSERT INTO events (type, data, provider_id, customer_id, created_at)"
+              " SELECT e.type, e.data, e.provider_id, e.customer_id, e.created_at FROM {n}, "
+              + EVENT_TEMPLATE + " e")
+AUDIT_FILL = ("INSERT INTO audit_log (at, actor_id, actor_email, actor_role, action, target_type,"
+              " target_id, ip, user_agent, request_id, details, hash)"
+              " SELECT a.at, a.actor_id, a.actor_email, a.actor_role, a.action, a.target_type,"
+              " a.target_id + {g}, a.ip, a.user_agent, a.request_id, a.details, {hash} FROM {n}, "
+              + AUDIT_TEMPLATE + " a")
+
+
+def outbox_fill(engine, target, n):
+    t0 = time.time()
+    for table, template in (("events", EVENT_TEMPLATE), ("audit_log", AUDIT_TEMPLATE)):
+        if not query(engine, target, "SELECT 1 FROM " + template + " t"):
+            raise Skip(f"no booking.created row in {table} to copy")
+    if engine == "sqlite":
+        # A recursive CTE, 100 000 rows a transaction: the server's writers (the
+        # sealer) wait less than their 10 s busy timeout between them.
+        import sqlite3
+        db = sqlite3.connect(target, timeout=30, isolation_level=None)
+        db.execute("PRAGMA busy_timeout = 30000")
+        chunk = 100000
+        for first in range(0, n, chunk):
+            count = min(chunk, n - first)
+            seq = (f"(WITH RECURSIVE s(g) AS (SELECT {first + 1} UNION ALL SELECT g + 1 FROM s"
+                   f" WHERE g < {first + count}) SELECT g FROM s) n")
+            db.execute("BEGIN IMMEDIATE")
+            db.execute(EVENT_FILL.format(n=seq))
+            db.execute(AUDIT_FILL.format(n=seq, g="n.g", hash="lower(hex(randomblob(32)))"))
+            db.execute("COMMIT")
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        db.close()
+    else:
+        # One INSERT ... SELECT a table (the BEFORE INSERT trigger draws each id
+        # under the readers' advisory lock, shared: held from the first row on),
+        # then VACUUM ANALYZE, so that autovacuum does not start during the run,
+        # and a CHECKPOINT.
+        seq = f"generate_series(1, {n}) n(g)"
+        subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", *shlex.split(target),
+                        "-c", EVENT_FILL.format(n=seq),
+                        "-c", AUDIT_FILL.format(n=seq, g="n.g",
+                                                hash="encode(sha256(n.g::text::bytea), 'hex')"),
+                        "-c", "VACUUM ANALYZE events, audit_log", "-c", "CHECKPOINT"],
+                       check=True, stdout=subprocess.DEVNULL)
+    out(FILL_SECONDS=f"{time.time() - t0:.1f}")
+
+
 def main(argv):
     cmd = argv[1]
     if cmd == "free-port":
@@ -219,6 +311,12 @@ def main(argv):
             valid = isinstance(body, dict) and isinstance(body.get("slots"), list)
             out(STATUS=st, COUNT=len(body["slots"]) if valid else 0, VALID=int(valid),
                 BODY_START=text[:120])
+        elif cmd == "outbox-count":
+            outbox_count(argv[2], argv[3])
+        elif cmd == "wait-sealed":
+            wait_sealed(argv[2], argv[3], float(argv[4]))
+        elif cmd == "outbox-fill":
+            outbox_fill(argv[2], argv[3], int(argv[4]))
         else:
             print(f"unknown command {cmd}", file=sys.stderr)
             return 2

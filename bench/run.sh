@@ -7,11 +7,15 @@
 #
 # Sections: GET /health against a bare libmicrohttpd server; bcrypt's ceiling
 # and login throughput, with GET /health latency while logins load the CPUs;
-# GET /api/v1/users/me on SQLite and PostgreSQL; idle RSS; bookings against
-# pgbench and the slots latency with 100 000 bookings. Each figure carries its
-# target and PASS/MISS, for information: the script exits 0 unless something
-# crashed. Every process it starts, and the PostgreSQL cluster, is stopped on
-# exit. Logs of the last run: build/bench/logs/.
+# GET /api/v1/users/me on SQLite and PostgreSQL; idle RSS; bookings (each one
+# a booking, its event and its audit entry), without and with Idempotency-Key,
+# against a single-row INSERT transaction (pgbench on PostgreSQL,
+# bench/sqlite_insert.c on SQLite) in three interleaved rounds, and the slots
+# latency with 100 000 bookings; bookings/s with 0 and with 1 000 000 rows in
+# events and audit_log. Each figure carries its target and PASS/MISS, for
+# information: the script exits 0 unless something crashed. Every process it
+# starts, and the PostgreSQL cluster, is stopped on exit. Logs of the last run:
+# build/bench/logs/.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$PWD
@@ -23,6 +27,7 @@ DUR=${BENCH_DURATION:-10}            # seconds of each throughput run
 HEALTH_DUR=${BENCH_HEALTH_DURATION:-5}  # seconds of each of the 3 /health rounds
 LOGIN_DUR=${BENCH_LOGIN_DURATION:-20}
 SLOT_BOOKINGS=${BENCH_SLOT_BOOKINGS:-100000}
+OUTBOX_ROWS=${BENCH_OUTBOX_ROWS:-1000000}   # rows added to events and to audit_log
 JWT=bench-secret-bench-secret-bench-secret-0123
 PASSWORD=bench-password-123
 OUT=docs/PERFORMANCE.md
@@ -60,11 +65,14 @@ say() { printf '==> %s\n' "$*" >&2; }
 
 # --- helpers ------------------------------------------------------------------
 
-say "building bench/bare_mhd.c and bench/bcrypt_time.c"
+say "building bench/bare_mhd.c, bench/bcrypt_time.c and bench/sqlite_insert.c"
 # shellcheck disable=SC2046
 cc -O2 -Wall -Wextra -o build/bench/bare_mhd bench/bare_mhd.c \
   $(pkg-config --cflags --libs libmicrohttpd) -lpthread
 cc -O2 -Wall -Wextra -o build/bench/bcrypt_time bench/bcrypt_time.c -lcrypt
+# shellcheck disable=SC2046
+cc -O2 -Wall -Wextra -o build/bench/sqlite_insert bench/sqlite_insert.c \
+  $(pkg-config --cflags --libs sqlite3) -lpthread
 
 # Float helpers (awk does the arithmetic).
 calc() { awk "BEGIN { printf \"%.${2:-2}f\", $1 }"; }
@@ -72,10 +80,12 @@ ge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'; }
 lt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; }
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
-APP_PID="" APP_URL=""
-# start_appointd NAME DATABASE_URL BCRYPT_COST: sets APP_PID and APP_URL.
+APP_PID="" APP_URL="" APP_NAME=""
+# start_appointd NAME DATABASE_URL BCRYPT_COST: sets APP_PID, APP_URL and APP_NAME
+# (its log: $LOGS/appointd-NAME.log).
 start_appointd() {
   local name=$1 url=$2 cost=$3 port
+  APP_NAME=$name
   port=$("${HELPER[@]}" free-port)
   APPOINTD_HOST=127.0.0.1 APPOINTD_PORT=$port DATABASE_URL=$url JWT_SECRET=$JWT \
     BCRYPT_COST=$cost APPOINTD_LOG_LEVEL=warn ACCESS_TOKEN_EXPIRE_MINUTES=120 \
@@ -155,6 +165,10 @@ row() { ROWS+=("| $1 | $2 | $3 | $4 |"); }
 note() { NOTES+=("$*"); }
 verdict_ge() { if ge "$1" "$2"; then echo PASS; else echo MISS; fi; }
 verdict_lt() { if lt "$1" "$2"; then echo PASS; else echo MISS; fi; }
+# verdict_within VALUE LOW HIGH
+verdict_within() { if ge "$1" "$2" && ge "$3" "$1"; then echo PASS; else echo MISS; fi; }
+# thousands N: 1000000 -> "1 000 000".
+thousands() { echo "$1" | sed -e ':a' -e 's/\([0-9]\)\([0-9]\{3\}\)\($\| \)/\1 \2\3/' -e 'ta'; }
 
 # --- machine ------------------------------------------------------------------
 
@@ -267,33 +281,192 @@ stop_pid "$SQ_PID"
 # --- e. bookings and slots (a section that reports "not measured" when the server
 #        cannot do it yet) --------------------------------------------------------
 
-# bench_bookings ENGINE URL: sets BOOK_<ENGINE>_* (rps of 201s, statuses, non-2xx) or
-# BOOK_<ENGINE>_SKIP.
-bench_bookings() {
-  local engine=$1 url=$2
-  # shellcheck disable=SC2034  # CUSTOMER_ID: set by the helper, kept local
-  local SKIP="" PROVIDER_ID="" SERVICE_ID="" CUSTOMER_ID="" BASE="" TOKENS=""
-  say "bookings on $engine: set-up through the API (provider, schedule, service, 32 customers)"
-  local setup
-  setup=$("${HELPER[@]}" booking-setup "$url" 32)
+# keep VAR VALUE: sets the (dynamically named) variable VAR.
+keep() { printf -v "$1" '%s' "$2"; }
+# statuses_sum NAME...: the status counts of several wrk runs, added up.
+statuses_sum() {
+  local n files=()
+  for n in "$@"; do files+=("$LOGS/wrk-$n.txt"); done
+  awk '$1 == "status" { c[$2] += $3 } END { for (k in c) printf "%s %s\n", k, c[k] }' "${files[@]}" |
+    sort -n | awk '{ printf "%s%s×%s", sep, $1, $2; sep = ", " } END { if (NR == 0) print "none" }'
+}
+# joined A B ...: "A, B, ...".
+joined() { local IFS=,; local s="$*"; echo "${s//,/, }"; }
+
+BOOK_SKIP="" BOOK_TOKENS="" BOOK_SERVICE="" BOOK_BASE="" BOOK_OK="" BOOK_NON2XX="" BOOK_P99=""
+# book_setup URL: a provider open around the clock, a 5-minute service and 32
+# customers of their own, through the API: sets BOOK_TOKENS, BOOK_SERVICE and
+# BOOK_BASE, or BOOK_SKIP.
+book_setup() {
+  # shellcheck disable=SC2034  # PROVIDER_ID, CUSTOMER_ID: set by the helper, kept local
+  local SKIP="" PROVIDER_ID="" SERVICE_ID="" CUSTOMER_ID="" BASE="" TOKENS="" setup
+  setup=$("${HELPER[@]}" booking-setup "$1" 32)
   eval "$setup"
-  if [ -n "$SKIP" ]; then
-    printf -v "BOOK_${engine}_SKIP" '%s' "$SKIP"
-    return 0
+  BOOK_SKIP=$SKIP BOOK_TOKENS=$TOKENS BOOK_SERVICE=$SERVICE_ID BOOK_BASE=$BASE
+}
+
+# book_wrk NAME URL SCRIPT: one wrk run of POST /api/v1/bookings (${DUR} s, 32
+# connections, every request a distinct free slot of book_setup's service). Sets
+# BOOK_OK (the rate of 2xx answers), BOOK_NON2XX and BOOK_P99.
+book_wrk() {
+  local name=$1 url=$2 script=$3 r ok total
+  say "POST /api/v1/bookings: $name (${DUR}s, 32 connections, distinct slots, $script)"
+  BENCH_TOKENS=$BOOK_TOKENS BENCH_SERVICE_ID=$BOOK_SERVICE BENCH_BASE=$BOOK_BASE BENCH_THREADS=2 \
+    wrk_run "book-$name" -t2 -c32 -d"${DUR}s" --latency -s "$script" "$url/api/v1/bookings"
+  r=$(rps "book-$name")
+  ok=$(status_count "book-$name" '2[0-9][0-9]')
+  total=$(status_count "book-$name" '[0-9]+')
+  BOOK_OK=$(calc "$r * ($total > 0 ? $ok / $total : 0)" 1)
+  BOOK_NON2XX=$((total - ok))
+  BOOK_P99=$(p99 "book-$name")
+}
+
+BASE_TPS="" BASE_FAILED=""
+# pgbench_round N: round N of the PostgreSQL baseline (PGB_*: pgbench's provider,
+# customers and service, made in the PostgreSQL section): sets BASE_TPS and
+# BASE_FAILED.
+pgbench_round() {
+  local log=$LOGS/pgbench-booking-$1.txt
+  say "pgbench round $1/3: the same single-row INSERT transaction (32 clients, ${DUR}s)"
+  pgbench -n -c 32 -j 2 -T "$DUR" -f bench/pgbench_booking.sql "${PG_CONN[@]}" \
+    -D provider_id="$PGB_PROVIDER" -D service_id="$PGB_SERVICE" -D customer0="$PGB_CUSTOMER" \
+    -D base="$PGB_BASE" appointd >"$log" 2>&1 ||
+    { echo "bench: pgbench failed:" >&2; cat "$log" >&2; exit 1; }
+  BASE_TPS=$(awk '/^tps = / { printf "%.1f", $3 }' "$log")
+  BASE_FAILED=$(awk -F': ' '/number of failed transactions/ { split($2, a, " "); n = a[1] }
+    END { print n + 0 }' "$log")
+}
+
+# sqlite_round N: round N of the SQLite baseline, bench/sqlite_insert.c on
+# $work/baseline.db (32 threads): sets BASE_TPS and BASE_FAILED.
+sqlite_round() {
+  local log=$LOGS/sqlite-insert-$1.txt
+  say "sqlite_insert round $1/3: single-row INSERT transactions (32 threads, ${DUR}s)"
+  build/bench/sqlite_insert "$work/baseline.db" 32 "$DUR" >"$log" 2>&1 ||
+    { echo "bench: sqlite_insert failed:" >&2; cat "$log" >&2; exit 1; }
+  BASE_TPS=$(awk '$1 == "tps" { print $2 }' "$log")
+  BASE_FAILED=$(awk '$1 == "failed" { print $2 }' "$log")
+}
+
+# sealed ENGINE TARGET: waits (at most 300 s) until appointd's sealer has chained
+# every audit entry, so that its catching up does not share the CPUs with the
+# next run; adds the wait to SEAL_WAITS.
+SEAL_WAITS=()
+sealed() {
+  local SEALED="" WAITED="" setup
+  setup=$("${HELPER[@]}" wait-sealed "$1" "$2" 300)
+  eval "$setup"
+  SEAL_WAITS+=("$WAITED")
+  [ "$SEALED" = 1 ] || note "The sealer had not caught up after $WAITED s ($1)."
+}
+
+# bench_bookings ENGINE URL TARGET BASELINE BASELINE_SKIP: three interleaved rounds
+# of appointd without Idempotency-Key, the baseline (the function BASELINE ROUND;
+# not run when BASELINE_SKIP says why), appointd with a fresh key per request;
+# before each run, the sealer catches up on TARGET (the database).
+# For KIND plain and keyed sets BOOK_<ENGINE>_<KIND>_OK (median of the rounds'
+# 2xx rates), _ROUNDS, _RATIO (median of the rounds' KIND ÷ baseline), _RATIOS,
+# _NON2XX (all rounds), _STATUSES, _P99 (median); BOOK_<ENGINE>_BASE (median),
+# _BASE_ROUNDS, _BASE_FAILED; or BOOK_<ENGINE>_SKIP.
+bench_bookings() {
+  local engine=$1 url=$2 target=$3 baseline=$4 base_skip=$5 round kind i
+  local base=() plain=() keyed=() plain_p99=() keyed_p99=() plain_q=() keyed_q=()
+  local plain_n=0 keyed_n=0 base_failed=0
+  for round in 1 2 3; do
+    book_setup "$url"
+    if [ -n "$BOOK_SKIP" ]; then
+      keep "BOOK_${engine}_SKIP" "$BOOK_SKIP"
+      return 0
+    fi
+    sealed "$engine" "$target"
+    book_wrk "$engine-plain-$round" "$url" bench/booking.lua
+    plain+=("$BOOK_OK") plain_p99+=("$BOOK_P99") plain_n=$((plain_n + BOOK_NON2XX))
+    alive "$APP_PID" "$APP_NAME"
+    if [ -z "$base_skip" ]; then
+      sealed "$engine" "$target"
+      "$baseline" "$round"
+      base+=("$BASE_TPS") base_failed=$((base_failed + BASE_FAILED))
+    fi
+    book_setup "$url"
+    sealed "$engine" "$target"
+    book_wrk "$engine-keyed-$round" "$url" bench/booking_keyed.lua
+    keyed+=("$BOOK_OK") keyed_p99+=("$BOOK_P99") keyed_n=$((keyed_n + BOOK_NON2XX))
+    alive "$APP_PID" "$APP_NAME"
+  done
+  if [ -z "$base_skip" ]; then
+    for i in 0 1 2; do
+      plain_q+=("$(calc "${plain[i]} / ${base[i]}" 3)")
+      keyed_q+=("$(calc "${keyed[i]} / ${base[i]}" 3)")
+    done
+    keep "BOOK_${engine}_BASE" "$(median "${base[@]}")"
+    keep "BOOK_${engine}_BASE_ROUNDS" "$(joined "${base[@]}")"
+    keep "BOOK_${engine}_BASE_FAILED" "$base_failed"
+    keep "BOOK_${engine}_PLAIN_RATIO" "$(median "${plain_q[@]}")"
+    keep "BOOK_${engine}_PLAIN_RATIOS" "$(joined "${plain_q[@]}")"
+    keep "BOOK_${engine}_KEYED_RATIO" "$(median "${keyed_q[@]}")"
+    keep "BOOK_${engine}_KEYED_RATIOS" "$(joined "${keyed_q[@]}")"
   fi
-  say "POST /api/v1/bookings on $engine (${DUR}s, 32 connections, distinct slots)"
-  BENCH_TOKENS=$TOKENS BENCH_SERVICE_ID=$SERVICE_ID BENCH_BASE=$BASE BENCH_THREADS=2 \
-    wrk_run "book-$engine" -t2 -c32 -d"${DUR}s" --latency -s bench/booking.lua "$url/api/v1/bookings"
-  local r ok total
-  r=$(rps "book-$engine")
-  ok=$(status_count "book-$engine" '2[0-9][0-9]')
-  total=$(status_count "book-$engine" '[0-9]+')
-  printf -v "BOOK_${engine}_RPS" '%s' "$r"
-  printf -v "BOOK_${engine}_OK_RPS" '%s' "$(calc "$r * ($total > 0 ? $ok / $total : 0)" 1)"
-  printf -v "BOOK_${engine}_STATUSES" '%s' "$(statuses "book-$engine")"
-  printf -v "BOOK_${engine}_NON2XX" '%s' "$((total - ok))"
-  printf -v "BOOK_${engine}_P99" '%s' "$(p99 "book-$engine")"
-  printf -v "BOOK_${engine}_PROVIDER" '%s' "$PROVIDER_ID"
+  for kind in plain keyed; do
+    local -n ok_r=$kind p99_r=${kind}_p99 n_r=${kind}_n
+    local upper=${kind^^}
+    keep "BOOK_${engine}_${upper}_OK" "$(median "${ok_r[@]}")"
+    keep "BOOK_${engine}_${upper}_ROUNDS" "$(joined "${ok_r[@]}")"
+    keep "BOOK_${engine}_${upper}_P99" "$(median "${p99_r[@]}")"
+    keep "BOOK_${engine}_${upper}_NON2XX" "$n_r"
+    keep "BOOK_${engine}_${upper}_STATUSES" \
+      "$(statuses_sum "book-$engine-$kind-1" "book-$engine-$kind-2" "book-$engine-$kind-3")"
+    unset -n ok_r p99_r n_r
+  done
+}
+
+# bench_outbox ENGINE DATABASE_URL TARGET: appointd on a fresh database (TARGET: the
+# SQLite file, or psql's connection words), bookings/s with events and audit_log
+# (next to) empty, then with OUTBOX_ROWS more rows in each (helper.py outbox-fill).
+# For STATE EMPTY and FULL sets OUTBOX_<ENGINE>_<STATE>_OK, _P99, _NON2XX, _EVENTS
+# and _AUDIT (rows before the run); and OUTBOX_<ENGINE>_RATIO (FULL ÷ EMPTY),
+# _FILL_S; or OUTBOX_<ENGINE>_SKIP.
+bench_outbox() {
+  local engine=$1 url=$2 target=$3 state upper setup pid
+  local SKIP="" EVENTS="" AUDIT="" FILL_SECONDS=""
+  say "starting appointd on a fresh $engine database (BCRYPT_COST=4): events and audit_log empty"
+  start_appointd "$engine-outbox" "$url" 4
+  pid=$APP_PID
+  for state in empty full; do
+    upper=${state^^}
+    if [ "$state" = full ]; then
+      # The sealer first chains what the first run wrote: the rows inserted next
+      # come sealed.
+      sealed "$engine" "$target"
+      say "$engine: $OUTBOX_ROWS rows into events and into audit_log with SQL"
+      setup=$("${HELPER[@]}" outbox-fill "$engine" "$target" "$OUTBOX_ROWS")
+      eval "$setup"
+      if [ -n "$SKIP" ]; then
+        keep "OUTBOX_${engine}_SKIP" "$SKIP"
+        stop_pid "$pid"
+        return 0
+      fi
+      keep "OUTBOX_${engine}_FILL_S" "$FILL_SECONDS"
+    fi
+    book_setup "$APP_URL"
+    if [ -n "$BOOK_SKIP" ]; then
+      keep "OUTBOX_${engine}_SKIP" "$BOOK_SKIP"
+      stop_pid "$pid"
+      return 0
+    fi
+    sealed "$engine" "$target"
+    setup=$("${HELPER[@]}" outbox-count "$engine" "$target")
+    eval "$setup"
+    keep "OUTBOX_${engine}_${upper}_EVENTS" "$EVENTS"
+    keep "OUTBOX_${engine}_${upper}_AUDIT" "$AUDIT"
+    book_wrk "$engine-outbox-$state" "$APP_URL" bench/booking.lua
+    alive "$pid" "$engine-outbox"
+    keep "OUTBOX_${engine}_${upper}_OK" "$BOOK_OK"
+    keep "OUTBOX_${engine}_${upper}_P99" "$BOOK_P99"
+    keep "OUTBOX_${engine}_${upper}_NON2XX" "$BOOK_NON2XX"
+  done
+  local empty_var=OUTBOX_${engine}_EMPTY_OK full_var=OUTBOX_${engine}_FULL_OK
+  keep "OUTBOX_${engine}_RATIO" "$(calc "${!full_var} / (${!empty_var} > 0 ? ${!empty_var} : 1)" 3)"
+  stop_pid "$pid"
 }
 
 # bench_slots ENGINE URL SQL_TARGET: for KIND 5 and 60 (the services' minutes), sets
@@ -341,14 +514,18 @@ bench_slots() {
 }
 
 SLOTS_RANGE=""
+say "the SQLite baseline's database: build/appointd migrate on a fresh file"
+DATABASE_URL="sqlite:$work/baseline.db" build/appointd migrate >"$LOGS/migrate-sqlite-baseline.log" 2>&1 ||
+  { echo "bench: appointd migrate failed:" >&2; cat "$LOGS/migrate-sqlite-baseline.log" >&2; exit 1; }
 say "starting appointd on a fresh SQLite database (BCRYPT_COST=4: set-up only)"
 start_appointd sqlite-booking "sqlite:$work/booking.db" 4
 SQB_PID=$APP_PID
-bench_bookings sqlite "$APP_URL"
+bench_bookings sqlite "$APP_URL" "$work/booking.db" sqlite_round ""
 alive "$SQB_PID" sqlite-booking
 bench_slots sqlite "$APP_URL" "$work/booking.db"
 alive "$SQB_PID" sqlite-booking
 stop_pid "$SQB_PID"
+bench_outbox sqlite "sqlite:$work/outbox.db" "$work/outbox.db"
 
 # --- PostgreSQL -------------------------------------------------------------------
 
@@ -371,14 +548,11 @@ wrk_run me-postgres -t2 -c64 -d"${DUR}s" --latency -s bench/auth_get.lua "$PG_UR
 ME_PG=$(rps me-postgres)
 alive "$PG_PID" postgres
 
-bench_bookings postgres "$PG_URL"
-alive "$PG_PID" postgres
-
-PGB_TPS="" PGB_FAILED="" PGB_SKIP=""
+# pgbench's provider, 32 customers and service, in SQL, for bench/pgbench_booking.sql.
+PGB_SKIP="" PGB_PROVIDER="" PGB_CUSTOMER="" PGB_SERVICE="" PGB_BASE=""
 if [ "$(psql_q "SELECT to_regclass('bookings') IS NOT NULL AND to_regclass('services') IS NOT NULL")" != t ]; then
   PGB_SKIP="no bookings or services table in this schema"
 else
-  say "pgbench: the same single-row INSERT transaction, 32 clients, ${DUR}s"
   PGB_PROVIDER=$(psql_q "INSERT INTO users (name, email, password_hash, role, created_at)
     VALUES ('pgbench provider', 'pgbench-provider@example.com', '!', 'provider', now()) RETURNING id")
   # 32 customers with consecutive ids: client c books as customer0 + c % 32, as the wrk
@@ -392,20 +566,21 @@ else
     buffer_before_minutes, buffer_after_minutes, slot_interval_minutes, min_notice_minutes,
     max_advance_days, cancel_notice_minutes, price_cents, active, created_at)
     VALUES ($PGB_PROVIDER, 'pgbench', '', 5, 0, 0, 5, 0, 730, 0, 0, TRUE, now()) RETURNING id")
+  # One sequence for all rounds: every round's slots follow the last round's.
   psql_q "CREATE SEQUENCE bench_booking_slot" >/dev/null
   PGB_BASE=$(( ($(date +%s) / 86400 + 1) * 86400 ))
-  pgbench -n -c 32 -j 2 -T "$DUR" -f bench/pgbench_booking.sql "${PG_CONN[@]}" \
-    -D provider_id="$PGB_PROVIDER" -D service_id="$PGB_SERVICE" -D customer0="$PGB_CUSTOMER" \
-    -D base="$PGB_BASE" appointd >"$LOGS/pgbench-booking.txt" 2>&1 ||
-    { echo "bench: pgbench failed:" >&2; cat "$LOGS/pgbench-booking.txt" >&2; exit 1; }
-  PGB_TPS=$(awk '/^tps = / { printf "%.1f", $3 }' "$LOGS/pgbench-booking.txt")
-  PGB_FAILED=$(awk -F': ' '/number of failed transactions/ { split($2, a, " "); print a[1] }' \
-    "$LOGS/pgbench-booking.txt")
 fi
+
+bench_bookings postgres "$PG_URL" "-h 127.0.0.1 -p $PGPORT_ -U postgres appointd" pgbench_round "$PGB_SKIP"
+alive "$PG_PID" postgres
 
 bench_slots postgres "$PG_URL" "-h 127.0.0.1 -p $PGPORT_ -U postgres appointd"
 alive "$PG_PID" postgres
 stop_pid "$PG_PID"
+
+psql_q "CREATE DATABASE appointd_outbox" >/dev/null
+bench_outbox postgres "postgresql://postgres@127.0.0.1:$PGPORT_/appointd_outbox" \
+  "-h 127.0.0.1 -p $PGPORT_ -U postgres appointd_outbox"
 tools/pg_cluster.sh stop "$pgdir"
 pgdir=""
 
@@ -428,30 +603,45 @@ row "c. GET /users/me, SQLite (${DUR} s, 64 connections)" "$(printf '%.0f' "$ME_
 row "c. GET /users/me, PostgreSQL (${DUR} s, 64 connections)" "$(printf '%.0f' "$ME_PG") req/s" "—" "—"
 row "d. idle RSS (after start-up and a few requests)" "$((RSS_IDLE / 1024)) MiB ($RSS_IDLE kB)" "—" "—"
 
-if [ -n "$PGB_SKIP" ]; then
-  row "e. pgbench single-row INSERT transaction (32 clients)" "not measured: $PGB_SKIP" "baseline" "—"
-else
-  row "e. pgbench single-row INSERT transaction (32 clients, ${DUR} s)" "$PGB_TPS tx/s" "baseline" "—"
-fi
 for engine in postgres sqlite; do
   skip_var=BOOK_${engine}_SKIP
-  label=PostgreSQL
-  [ "$engine" = sqlite ] && label=SQLite
+  label=PostgreSQL base_label="pgbench \`bench/pgbench_booking.sql\`" base_unit="32 clients" base_name=pgbench
+  if [ "$engine" = sqlite ]; then
+    label=SQLite base_label="\`bench/sqlite_insert.c\`" base_unit="32 threads" base_name=sqlite_insert
+  fi
+  base_skip=""
+  [ "$engine" = postgres ] && base_skip=$PGB_SKIP
+  if [ -n "$base_skip" ]; then
+    row "e. $base_label: single-row INSERT transaction, $label ($base_unit)" "not measured: $base_skip" \
+      "baseline" "—"
+  elif [ -z "${!skip_var:-}" ]; then
+    b_var=BOOK_${engine}_BASE br_var=BOOK_${engine}_BASE_ROUNDS
+    row "e. $base_label: single-row INSERT transaction, $label ($base_unit; median of 3 × ${DUR} s)" \
+      "${!b_var} tx/s (rounds: ${!br_var})" "baseline" "—"
+  fi
   if [ -n "${!skip_var:-}" ]; then
     row "e. POST /bookings, $label (32 connections)" "not measured: ${!skip_var}" "—" "—"
-    [ "$engine" = postgres ] && row "e. bookings ÷ pgbench" "not measured" "≥ 0.7" "—"
-  else
-    ok_var=BOOK_${engine}_OK_RPS non_var=BOOK_${engine}_NON2XX st_var=BOOK_${engine}_STATUSES
-    p_var=BOOK_${engine}_P99
-    row "e. POST /bookings, $label (${DUR} s, 32 connections), 201s" \
-      "${!ok_var} bookings/s (non-2xx: ${!non_var}; statuses ${!st_var}; p99 ${!p_var} ms)" "—" "—"
-    if [ "$engine" = postgres ] && [ -n "$PGB_SKIP" ]; then
-      row "e. bookings ÷ pgbench" "not measured: no pgbench figure" "≥ 0.7" "—"
-    elif [ "$engine" = postgres ]; then
-      BOOK_RATIO=$(calc "${!ok_var} / $PGB_TPS" 3)
-      row "e. bookings ÷ pgbench" "$BOOK_RATIO" "≥ 0.7" "$(verdict_ge "$BOOK_RATIO" 0.7)"
-    fi
+    row "e. bookings ÷ $base_name, without and with Idempotency-Key" "not measured" "≥ 0.7" "—"
+    continue
   fi
+  for kind in PLAIN KEYED; do
+    how="no Idempotency-Key" what="bookings ÷ $base_name, no Idempotency-Key"
+    if [ "$kind" = KEYED ]; then
+      how="a fresh Idempotency-Key each" what="bookings with Idempotency-Key ÷ $base_name"
+    fi
+    v=BOOK_${engine}_${kind}
+    ok_var=${v}_OK r_var=${v}_ROUNDS non_var=${v}_NON2XX st_var=${v}_STATUSES p_var=${v}_P99
+    q_var=${v}_RATIO qs_var=${v}_RATIOS
+    row "e. POST /bookings, $label, $how (32 connections; median of 3 × ${DUR} s, interleaved with $base_name), 201s" \
+      "${!ok_var} bookings/s (rounds: ${!r_var}; non-2xx: ${!non_var}; statuses ${!st_var}; median p99 ${!p_var} ms)" \
+      "—" "—"
+    if [ -n "$base_skip" ]; then
+      row "e. $what" "not measured: no $base_name figure" "≥ 0.7" "—"
+    else
+      row "e. $what (median of the 3 rounds' ratios)" "${!q_var} (rounds: ${!qs_var})" "≥ 0.7" \
+        "$(verdict_ge "${!q_var}" 0.7)"
+    fi
+  done
 done
 for engine in postgres sqlite; do
   skip_var=SLOTS_${engine}_SKIP
@@ -475,13 +665,48 @@ for engine in postgres sqlite; do
   done
 done
 
+OUTBOX_ROWS_TEXT=$(thousands "$OUTBOX_ROWS")
+for engine in postgres sqlite; do
+  label=PostgreSQL
+  [ "$engine" = sqlite ] && label=SQLite
+  skip_var=OUTBOX_${engine}_SKIP
+  if [ -n "${!skip_var:-}" ]; then
+    row "f. POST /bookings, $label, with 0 and with $OUTBOX_ROWS_TEXT rows in events and audit_log" \
+      "not measured: ${!skip_var}" "within 10 %" "—"
+    continue
+  fi
+  for state in EMPTY FULL; do
+    v=OUTBOX_${engine}_${state}
+    ok_var=${v}_OK p_var=${v}_P99 n_var=${v}_NON2XX ev_var=${v}_EVENTS au_var=${v}_AUDIT
+    if [ "$state" = EMPTY ]; then
+      what="fresh database, events and audit_log empty but for the set-up's"
+    else
+      what="the same after $OUTBOX_ROWS_TEXT rows more in each"
+    fi
+    row "f. POST /bookings, $label, no Idempotency-Key, $what (${!ev_var} events, ${!au_var} audit entries before the run; ${DUR} s, 32 connections), 201s" \
+      "${!ok_var} bookings/s (p99 ${!p_var} ms; non-2xx: ${!n_var})" "—" "—"
+  done
+  q_var=OUTBOX_${engine}_RATIO
+  row "f. $label: bookings/s with $OUTBOX_ROWS_TEXT rows ÷ with 0" "${!q_var}" "0.9 – 1.1 (within 10 %)" \
+    "$(verdict_within "${!q_var}" 0.9 1.1)"
+done
+
 note "While logins ran (the probe paced at one request per connection every ${BENCH_PROBE_DELAY_MS:-5} ms), logins ran at $LOGIN_BG_RPS requests/s and the /health probe at $HEALTH_LOADED_RPS requests/s."
 note "During the login run appointd used $LOGIN_CORES of $CORES cores, $(calc "$LOGIN_CORES * 1000 / ($LOGIN_OK_RPS > 0 ? $LOGIN_OK_RPS : 1)" 0) ms of CPU a login (one hash: $(calc "$BCRYPT_S * 1000" 0) ms); the CPUs sat idle for $LOGIN_IDLE core-equivalents and the remaining $(calc "$CORES - $LOGIN_CORES - $LOGIN_IDLE" 2) went to other processes (wrk, other work on the machine)."
 note "$CORES bcrypt processes hashing at once reached $PAR_RATE hashes/s together (the ceiling above assumes $CORES × one core's rate)."
 note "RSS of the same SQLite process after all its load: $((RSS_AFTER / 1024)) MiB."
 note "/health non-2xx answers from appointd over the 3 rounds: $HEALTH_ERR; socket errors in round 3: $(sockerr health-appointd-3)."
 note "Login statuses: $(statuses login); /users/me non-2xx: SQLite $(non2xx me-sqlite), PostgreSQL $(non2xx me-postgres)."
-[ -n "$PGB_SKIP" ] || note "pgbench failed transactions: ${PGB_FAILED:-?}."
+[ -n "${BOOK_postgres_BASE_FAILED:-}" ] &&
+  note "pgbench failed transactions (3 rounds): $BOOK_postgres_BASE_FAILED; sqlite_insert failed transactions (3 rounds): ${BOOK_sqlite_BASE_FAILED:-?}."
+for engine in postgres sqlite; do
+  label=PostgreSQL
+  [ "$engine" = sqlite ] && label=SQLite
+  f_var=OUTBOX_${engine}_FILL_S
+  [ -n "${!f_var:-}" ] && note "$label: inserting $OUTBOX_ROWS_TEXT rows into events and into audit_log took ${!f_var} s."
+done
+[ ${#SEAL_WAITS[@]} -gt 0 ] &&
+  note "Waits for the sealer to catch up before the booking runs and baseline rounds (${#SEAL_WAITS[@]}): $(printf '%s\n' "${SEAL_WAITS[@]}" | awk '{ s += $1; if ($1 > m) m = $1 } END { printf "%.1f s in all, the longest %.1f s", s, m }')."
 [ -n "$SLOTS_RANGE" ] && note "Slots query: $SLOTS_RANGE."
 
 {
@@ -537,12 +762,31 @@ note "Login statuses: $(statuses login); /users/me non-2xx: SQLite $(non2xx me-s
   echo "- **c.** \`wrk -t2 -c64 -d${DUR}s -s bench/auth_get.lua URL/api/v1/users/me\` with a valid token,"
   echo "  on SQLite and on a throwaway PostgreSQL (\`tools/pg_cluster.sh\`: fsync off, trust auth)."
   echo "- **d.** \`VmRSS\` of /proc/PID/status one second after start-up and a dozen requests."
-  echo "- **e.** Set-up through the API: a provider open every day 00:00–24:00 UTC, a service of"
-  echo "  5 minutes every 5 minutes bookable 730 days ahead, 32 customers. \`wrk -t2 -c32 -d${DUR}s"
-  echo "  -s bench/booking.lua\`: every request books a distinct free slot (200 000 slots over 700"
-  echo "  days, customers' tokens in turn); only 2xx answers count as bookings. pgbench runs"
-  echo "  \`bench/pgbench_booking.sql\` (the same single-row INSERT transaction into \`bookings\`, a"
-  echo "  sequence giving distinct slots) with \`-c 32 -j 2 -T ${DUR}\`. Slots: a second provider,"
+  echo "- **e. Bookings.** Each wrk run has a set-up of its own through the API: a provider open every"
+  echo "  day 00:00–24:00 UTC, a service of 5 minutes every 5 minutes bookable 730 days ahead, 32"
+  echo "  customers. \`wrk -t2 -c32 -d${DUR}s -s bench/booking.lua\`: every request books a distinct free"
+  echo "  slot (200 000 slots over 700 days, customers' tokens in turn); only 2xx answers count as"
+  echo "  bookings. Each booking writes the booking, its event and its audit entry in one unit of work"
+  echo "  (on PostgreSQL in one statement of data-modifying CTEs; the unit of work's \`BEGIN\` goes"
+  echo "  out pipelined with its first statement)."
+  echo "  \`bench/booking_keyed.lua\` sends the same requests, each with an \`Idempotency-Key\` of its"
+  echo "  own: each also claims its key (a unit of work of its own) and records its answer with the"
+  echo "  booking. Three interleaved rounds per engine — appointd without a key, the baseline, appointd"
+  echo "  with keys — and each ratio is the median of the three rounds' ratios (appointd ÷ the same"
+  echo "  round's baseline). PostgreSQL's baseline: pgbench runs \`bench/pgbench_booking.sql\` (a"
+  echo "  single-row INSERT transaction into the same \`bookings\` table, exclusion constraint and"
+  echo "  all, a sequence giving distinct slots; no event, no audit entry) with \`-c 32 -j 2 -T ${DUR}\`"
+  echo "  on the same database. SQLite's: \`bench/sqlite_insert.c\` on a file of its own made by"
+  echo "  \`build/appointd migrate\` (the same schema and no-overlap triggers): 32 threads, each with"
+  echo "  its own connection set up as appointd's driver sets up its own (WAL, \`synchronous=NORMAL\`,"
+  echo "  \`foreign_keys=ON\`, a 10 s busy timeout, the INSERT prepared once), loop \`BEGIN"
+  echo "  IMMEDIATE\`, a one-row INSERT, \`COMMIT\`, taking turns on one mutex around each"
+  echo "  transaction as appointd's writers do (SQLite has one writer at a time), for ${DUR} s; 32"
+  echo "  customers in turn, distinct 5-minute slots in order. It runs in-process: no HTTP, no session"
+  echo "  check, no event or audit row. Before each run and each baseline round the script waits"
+  echo "  until appointd's sealer has chained every audit entry (it chains them every second), so"
+  echo "  that its catching up does not share the CPUs with what comes next."
+  echo "- **e. Slots** (after the booking rounds, on the same database): a second provider,"
   echo "  open around the clock, with a 5-minute (every 5 minutes) and a 60-minute (hourly) service;"
   echo "  $SLOT_BOOKINGS 5-minute bookings inserted with SQL, one every 10 minutes from 00:00 to 12:00"
   echo "  UTC of consecutive days centred on today (PostgreSQL: then \`ANALYZE\`); \`wrk -t1 -c1\`"
@@ -550,6 +794,18 @@ note "Login statuses: $(statuses login); /users/me non-2xx: SQLite $(non2xx me-s
   echo "  \`-d${DUR}s --latency\`, on \`GET /api/v1/services/{id}/slots?from=D&to=D+6\` for D a week"
   echo "  from today: 2 016 candidates and 1 512 offered slots (72 a morning, 144 an afternoon) for"
   echo "  the 5-minute service; 168 and 84 for the 60-minute one."
+  echo "- **f.** appointd on a fresh database of each engine, where \`events\` and \`audit_log\` hold"
+  echo "  only the set-up's rows: one booking run as in e (no key, ${DUR} s); then"
+  echo "  \`bench/helper.py outbox-fill\` adds $OUTBOX_ROWS_TEXT rows to each table with SQL, copies of"
+  echo "  the newest \`booking.created\` event and audit entry (the entry's target id counting up) —"
+  echo "  on PostgreSQL one \`INSERT … SELECT … FROM generate_series\` a table (the BEFORE INSERT"
+  echo "  trigger draws each id under the readers' shared advisory lock), then \`VACUUM ANALYZE\` (so"
+  echo "  that autovacuum does not start during the run) and \`CHECKPOINT\`; on SQLite a recursive"
+  echo "  CTE, 100 000 rows a transaction, then \`wal_checkpoint(TRUNCATE)\` — and the same run"
+  echo "  again, for a new provider. The added audit entries carry a made-up hash, as sealed history"
+  echo "  would, so that the sealer (which chains new entries every second) does not spend the second"
+  echo "  run chaining them; before each run the script waits until the sealer has caught up. The"
+  echo "  ratio is the second run's bookings/s ÷ the first's."
   echo
   echo "## Reproduce"
   echo
@@ -558,9 +814,10 @@ note "Login statuses: $(statuses login); /users/me non-2xx: SQLite $(non2xx me-s
   echo 'bash bench/run.sh     # the same, with what is installed already'
   echo '```'
   echo
-  echo "Durations can be changed with BENCH_DURATION (${DUR}), BENCH_HEALTH_DURATION (${HEALTH_DUR}),"
-  echo "BENCH_LOGIN_DURATION (${LOGIN_DUR}) and BENCH_SLOT_BOOKINGS (${SLOT_BOOKINGS}). wrk and"
-  echo "pgbench output of the last run: \`build/bench/logs/\`."
+  echo "Durations and sizes can be changed with BENCH_DURATION (${DUR}), BENCH_HEALTH_DURATION"
+  echo "(${HEALTH_DUR}), BENCH_LOGIN_DURATION (${LOGIN_DUR}), BENCH_SLOT_BOOKINGS (${SLOT_BOOKINGS}) and"
+  echo "BENCH_OUTBOX_ROWS (${OUTBOX_ROWS}). wrk, pgbench and sqlite_insert output of the last run:"
+  echo "\`build/bench/logs/\`."
 } >"$OUT"
 
 echo
