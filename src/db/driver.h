@@ -56,6 +56,9 @@ struct db_driver {
     /* Opens a write transaction (store.h, "The unit of work"); exec("COMMIT")
      * or exec("ROLLBACK") ends it. */
     enum app_err (*begin)(void *conn);
+    /* The open transaction's next statement is its only one (store.h,
+     * store_last_step); NULL where that saves nothing. */
+    void (*last_step)(void *conn);
     /* The database's own text of the last failure on conn (for logs only;
      * "" when none). Valid until the next call on conn. */
     const char *(*last_error)(void *conn);

@@ -135,6 +135,12 @@ enum app_err store_end(struct store *s, enum app_err err)
     return err;
 }
 
+void store_last_step(struct store *s)
+{
+    if (s->in_uow && s->drv->last_step)
+        s->drv->last_step(s->conn);
+}
+
 void store_set_context(struct store *s, struct store_context *ctx)
 {
     s->ctx = ctx;

@@ -52,6 +52,10 @@ enum app_err store_ping(struct store *s);
  * is refused (APP_ERR_INTERNAL, logged). */
 enum app_err store_begin(struct store *s);
 enum app_err store_end(struct store *s, enum app_err err);
+/* Says that the unit of work's next statement is its last, and its first:
+ * on PostgreSQL it then runs on its own (one statement is atomic) with no
+ * BEGIN or COMMIT round trip. Nothing may follow it but store_end. */
+void store_last_step(struct store *s);
 
 /* Who is acting, and from where: what the audit entries written on s record,
  * and the Idempotency-Key claim the request holds. Set by the dispatcher for

@@ -35,6 +35,7 @@ struct pg_conn {
     bool prepared[Q__COUNT];
     bool in_tx;         /* a unit of work is open */
     bool begin_pending; /* ...and its BEGIN goes out with its first statement */
+    bool alone;         /* ...or its one statement goes out alone, needing none */
     bool tx_lost;    /* dropped inside a transaction: calls fail until it ends */
     bool lost;       /* the last call lost the connection (not a time-out) */
     bool untimed;    /* migrations: no statement timeout, no wait limit */
@@ -317,8 +318,10 @@ static PGresult *send_prepared(struct pg_conn *conn, const char *name, int n,
                                const char *const *values, enum app_err *err)
 {
     PGconn *pg = conn->pg;
-    bool begin = conn->begin_pending;
-    conn->begin_pending = false;
+    bool begin = conn->begin_pending && !conn->alone;
+    if (conn->begin_pending && conn->alone)
+        conn->in_tx = false; /* one statement is atomic: nothing to commit after it */
+    conn->begin_pending = conn->alone = false;
     bool sent = begin ? PQenterPipelineMode(pg) == 1 &&
                             PQsendQueryParams(pg, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) == 1 &&
                             PQsendQueryPrepared(pg, name, n, values, NULL, NULL, 0) == 1 &&
@@ -397,7 +400,14 @@ static enum app_err pg_begin(void *c)
     struct pg_conn *conn = c;
     conn->tx_lost = false;
     conn->in_tx = conn->begin_pending = true;
+    conn->alone = false;
     return APP_OK;
+}
+
+static void pg_last_step(void *c)
+{
+    struct pg_conn *conn = c;
+    conn->alone = conn->begin_pending;
 }
 
 static const char *pg_last_error(void *c)
@@ -423,6 +433,7 @@ const struct db_driver postgres_driver = {
     .exec = pg_exec,
     .query = pg_query,
     .begin = pg_begin,
+    .last_step = pg_last_step,
     .last_error = pg_last_error,
     .set_untimed = pg_set_untimed,
     .migrations = postgres_migrations,

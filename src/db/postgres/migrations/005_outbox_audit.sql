@@ -34,7 +34,6 @@ CREATE TABLE audit_log (
 CREATE INDEX audit_action ON audit_log (action, id);
 CREATE INDEX audit_actor ON audit_log (actor_id, id);
 CREATE INDEX audit_target ON audit_log (target_type, target_id, id);
-CREATE INDEX audit_at ON audit_log (at);
 
 -- TG_ARGV: the sequence, and the advisory lock key of the table's readers.
 CREATE FUNCTION appointd_outbox_id() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -30,7 +30,6 @@ CREATE TABLE audit_log (
 CREATE INDEX audit_action ON audit_log (action, id);
 CREATE INDEX audit_actor ON audit_log (actor_id, id);
 CREATE INDEX audit_target ON audit_log (target_type, target_id, id);
-CREATE INDEX audit_at ON audit_log (at);
 
 -- One row per background job: who runs it, and until when.
 CREATE TABLE job_leases (
