@@ -89,6 +89,7 @@ start_appointd() {
   port=$("${HELPER[@]}" free-port)
   APPOINTD_HOST=127.0.0.1 APPOINTD_PORT=$port DATABASE_URL=$url JWT_SECRET=$JWT \
     BCRYPT_COST=$cost APPOINTD_LOG_LEVEL=warn ACCESS_TOKEN_EXPIRE_MINUTES=120 \
+    SIGNUP_MAX_PER_IP=1000000 \
     build/appointd serve >"$LOGS/appointd-$name.log" 2>&1 &
   APP_PID=$!
   pids+=("$APP_PID")
