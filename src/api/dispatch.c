@@ -89,10 +89,13 @@ void dispatch_run(const struct route *route, struct request *req, struct respons
         return;
     }
     if (req->user_agent) {
-        /* Into the audit log as valid UTF-8, cut at a character. */
-        gchar *valid = g_utf8_make_valid(req->user_agent, -1);
+        /* Into the audit log as valid UTF-8, cut at a character; only a
+         * client that sent invalid bytes costs a copy. */
         const gchar *end;
-        g_strlcpy(agent, valid, sizeof agent);
+        gchar *valid = g_utf8_validate(req->user_agent, -1, NULL)
+                           ? NULL
+                           : g_utf8_make_valid(req->user_agent, -1);
+        g_strlcpy(agent, valid ? valid : req->user_agent, sizeof agent);
         g_free(valid);
         if (!g_utf8_validate(agent, -1, &end))
             agent[end - agent] = '\0';

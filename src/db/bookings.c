@@ -118,6 +118,9 @@ enum app_err store_booking_insert(struct store *s, struct booking *b,
                                   const struct booking_record *rec)
 {
     struct db_value p[BOOKING_INSERT_PARAMS];
+    /* The id goes in where the template has 0 (see struct booking_record). */
+    if (rec && !g_str_has_prefix(rec->data, "{\"id\":0,"))
+        return APP_ERR_INTERNAL;
     if (rec && s->drv->one_statement_changes)
         return insert_recorded(s, b, rec);
     insert_params(b, p);
