@@ -36,24 +36,16 @@ static void replay(const struct route *route, struct response *res, int status, 
     json_decref(v);
 }
 
-/* Idempotency-Key: claim, then the handler, whose unit of work records its
- * answer when it wrote something; any other answer is recorded after it. */
-static void keyed(const struct route *route, struct request *req, struct response *res,
-                  struct store_context *ctx)
+/* The long way for a key: claim it, then the handler, whose unit of work
+ * records its answer when it wrote something; any other answer is recorded
+ * after it. */
+static void claimed(const struct route *route, struct request *req, struct response *res,
+                    struct store_context *ctx)
 {
-    const char *key = req->idempotency_key;
-    char what[160], owner[33];
     struct idem_record rec;
-    size_t n = strlen(key);
-    if (n < 1 || n > 255) {
-        respond_invalid(res, "header", "Idempotency-Key", "string_too_long", "1 to 255 characters");
-        return;
-    }
-    g_snprintf(what, sizeof what, "%s %s", route->method, route->path);
-    enum app_err err = random_hex(owner, 16) ? APP_OK : APP_ERR_INTERNAL;
-    if (!err)
-        err = idempotency_claim(req->store, req->user.id, key, what, req->body, req->body_len,
-                                owner, &rec);
+    enum app_err err = idempotency_claim(req->store, ctx->idem_user_id, ctx->idem_key,
+                                         ctx->idem_hash, ctx->idem_owner, &rec);
+    ctx->idem_hash = NULL;
     if (err)
         respond_error(res, err);
     else if (rec.state == IDEM_DONE)
@@ -65,13 +57,42 @@ static void keyed(const struct route *route, struct request *req, struct respons
         respond_error(res, APP_ERR_IDEM_IN_FLIGHT);
     if (err || rec.state != IDEM_CLAIMED)
         return;
+    route->handler(req, res);
+    if (!ctx->idem_recorded)
+        (void)idempotency_finish(req->store, res->status, res->body ? res->body : "");
+}
+
+/* Idempotency-Key (services/idempotency.h): first as if the key were fresh,
+ * its row written with the change that answers; else the long way, from a
+ * clean response. */
+static void keyed(const struct route *route, struct request *req, struct response *res,
+                  struct store_context *ctx)
+{
+    const char *key = req->idempotency_key;
+    char what[160], owner[33], hash[65];
+    size_t n = strlen(key);
+    if (n < 1 || n > 255) {
+        respond_invalid(res, "header", "Idempotency-Key", "string_too_long", "1 to 255 characters");
+        return;
+    }
+    if (!random_hex(owner, 16)) {
+        respond_error(res, APP_ERR_INTERNAL);
+        return;
+    }
+    g_snprintf(what, sizeof what, "%s %s", route->method, route->path);
+    idempotency_hash(what, req->body, req->body_len, hash);
     ctx->idem_user_id = req->user.id;
     ctx->idem_key = key;
     ctx->idem_owner = owner;
     ctx->idem_status = route->idempotent;
+    ctx->idem_hash = hash;
     route->handler(req, res);
-    if (!ctx->idem_recorded)
-        (void)idempotency_finish(req->store, res->status, res->body ? res->body : "");
+    if (ctx->idem_recorded)
+        return;
+    response_release(res);
+    memset(res, 0, sizeof *res);
+    ctx->idem_hash = hash;
+    claimed(route, req, res, ctx);
 }
 
 void dispatch_run(const struct route *route, struct request *req, struct response *res,

@@ -65,22 +65,23 @@ static void update_params(const struct booking *b, struct db_value *p)
     memcpy(p, v, sizeof v);
 }
 
-/* The Idempotency-Key parameters of the context's claim (NULLs without one). */
+/* The Idempotency-Key parameters of the context's key (NULLs without one). */
 static void key_params(struct store *s, int status, struct db_value *p)
 {
     const struct store_context *c = s->ctx;
-    bool claimed = c && c->idem_user_id && status;
-    p[0] = claimed ? DB_I(c->idem_user_id) : DB_NUL;
-    p[1] = claimed ? DB_S(c->idem_key) : DB_NUL;
-    p[2] = claimed ? DB_S(c->idem_owner) : DB_NUL;
-    p[3] = claimed ? DB_I(status) : DB_NUL;
+    bool keyed = c && c->idem_user_id && status;
+    p[0] = keyed ? DB_I(c->idem_user_id) : DB_NUL;
+    p[1] = keyed ? DB_S(c->idem_key) : DB_NUL;
+    p[2] = keyed ? DB_S(c->idem_owner) : DB_NUL;
+    p[3] = keyed ? DB_I(status) : DB_NUL;
+    p[4] = keyed && c->idem_hash ? DB_S(c->idem_hash) : DB_NUL;
 }
 
 /* PostgreSQL: the booking and its records in one statement. */
 static enum app_err insert_recorded(struct store *s, struct booking *b,
                                     const struct booking_record *rec)
 {
-    struct db_value p[BOOKING_INSERT_PARAMS + 2 + AUDIT_PARAMS + 4];
+    struct db_value p[BOOKING_INSERT_PARAMS + 2 + AUDIT_PARAMS + 5];
     struct db_rows r;
     insert_params(b, p);
     p[13] = DB_S(rec->data);

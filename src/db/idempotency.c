@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/banned.h"
+#include "core/timeutil.h"
 #include "db/store_impl.h"
 
 static enum app_err claim_row(struct store *s, enum query_id q, const struct db_value *p, int n,
@@ -81,9 +82,11 @@ enum app_err store_idem_record(struct store *s, int status, const char *body)
     if (!c || !c->idem_user_id)
         return APP_OK;
     struct db_value p[] = {DB_I(c->idem_user_id), DB_S(c->idem_key), DB_S(c->idem_owner),
-                           DB_I(status), DB_S(body)};
+                           DB_I(status),          DB_S(body),        DB_S(c->idem_hash),
+                           DB_I(clock_now())};
     bool found;
-    enum app_err err = claim_row(s, Q_IDEM_RECORD, p, 5, &found);
+    enum app_err err = c->idem_hash ? claim_row(s, Q_IDEM_INSERT_DONE, p, 7, &found)
+                                    : claim_row(s, Q_IDEM_RECORD, p, 5, &found);
     if (!err && !found)
         err = APP_ERR_IDEM_IN_FLIGHT;
     if (!err)

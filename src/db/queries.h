@@ -59,6 +59,7 @@ enum query_id {
     Q_SCHEDULE_RULES,      /* provider_id, from, to -> the same without busy rows */
     Q_IDEM_TAKEOVER,       /* user_id, key, hash, owner, now, lease_until -> user_id */
     Q_IDEM_RECORD,         /* user_id, key, owner, status, body -> user_id */
+    Q_IDEM_INSERT_DONE,    /* user_id, key, owner, status, body, hash, now -> user_id */
     Q_IDEM_RELEASE,        /* user_id, key, owner */
     Q_EVENT_INSERT,        /* type, data, provider_id, customer_id, created_at */
     Q_EVENTS_AFTER,        /* after, limit -> event cols */

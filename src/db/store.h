@@ -64,13 +64,16 @@ void store_last_step(struct store *s);
 struct store_context {
     const struct user *actor; /* NULL: nobody signed in */
     const char *ip, *user_agent, *request_id;
-    /* A claimed key (idem_user_id 0: none). The write that answers the
-     * request records its response in its own transaction and sets
-     * idem_recorded. */
+    /* A key (idem_user_id 0: none). The write that answers the request
+     * records its response in its own transaction and sets idem_recorded:
+     * into the claim, or, while idem_hash is set (the key is not claimed:
+     * services/idempotency.h), as the key's whole row, which fails the write
+     * when the key has a row already. */
     int64_t idem_user_id;
     const char *idem_key;
     const char *idem_owner;
-    int idem_status; /* the status a success answers with */
+    const char *idem_hash; /* the request's fingerprint while unclaimed */
+    int idem_status;       /* the status a success answers with */
     bool idem_recorded;
 };
 void store_set_context(struct store *s, struct store_context *ctx);

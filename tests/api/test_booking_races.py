@@ -9,9 +9,10 @@ from booking_helpers import API, all_pages, future_monday, lz, make_service, ope
 from conftest import Server
 
 
-def race(calls):
+def race(calls, headers=None):
     """Runs every (base_url, token, body) POST /bookings at once, each from its
-    own thread on an already open connection. Returns the responses in order."""
+    own thread on an already open connection (with headers besides the
+    token). Returns the responses in order."""
     n = len(calls)
     barrier = threading.Barrier(n)
     results = [None] * n
@@ -20,6 +21,7 @@ def race(calls):
         base_url, token, body = calls[i]
         with requests.Session() as s:
             s.headers["Authorization"] = "Bearer " + token
+            s.headers.update(headers or {})
             try:
                 s.get(base_url + "/health", timeout=30)  # open the connection first
             finally:

@@ -1,11 +1,13 @@
 """Bookings: create, list, visibility, cancel, reschedule, complete, idempotency
 (API.md, Bookings)."""
 import datetime as dt
+import json
 import time
 
 from booking_helpers import (API, UTC, all_pages, assert_409, assert_422, book, book_ok, future_monday,
                              get_slots, insert_past_booking, iso_z, lz, make_service, open_provider, parse_z,
-                             starts)
+                             sql_rows, starts)
+from test_booking_races import race
 
 BOOKING_FIELDS = {"id", "service_id", "provider_id", "customer_id", "start", "end", "status", "notes",
                   "cancel_reason", "created_at", "updated_at", "cancelled_at"}
@@ -593,3 +595,62 @@ def test_idempotency_replays_a_conflict(make_user):
     # A new key books it.
     r3 = book(c, s["id"], lz(day, "10:00"), headers={"Idempotency-Key": "fresh-" + str(time.time())})
     assert r3.status_code == 201, r3.text
+
+
+def test_idempotency_replays_a_booking_cancelled_since(make_user):
+    # The retry finds the slot free again; booking it would make a second
+    # booking for one key, so the first answer comes back and nothing is booked.
+    p, s = open_provider(make_user)
+    day = future_monday()
+    c = make_user("customer")
+    key = {"Idempotency-Key": "cancelled-" + str(time.time())}
+    r1 = book(c, s["id"], lz(day, "11:00"), headers=key)
+    assert r1.status_code == 201, r1.text
+    assert c.post(burl(r1.json()["id"], "cancel"), json={}).status_code == 200
+    r2 = book(c, s["id"], lz(day, "11:00"), headers=key)
+    assert (r2.status_code, r2.json()) == (201, r1.json())
+    assert [b["id"] for b in c.get(f"{API}/bookings").json()["items"]] == [r1.json()["id"]]
+
+
+def test_idempotency_key_row_is_written_with_its_booking(make_user, server):
+    _, s = open_provider(make_user)
+    c = make_user("customer")
+    key = "row-" + str(time.time())
+    r = book(c, s["id"], lz(future_monday(), "12:00"), headers={"Idempotency-Key": key})
+    assert r.status_code == 201, r.text
+    rows = sql_rows(server.database_url, "SELECT status_code, response_body, length(request_hash) "
+                                         f"FROM idempotency_keys WHERE key = '{key}'")
+    assert len(rows) == 1
+    assert rows[0][0] == "201" and rows[0][2] == "64"
+    assert json.loads(rows[0][1]) == r.json()
+
+
+def test_idempotency_key_older_than_a_day_books_anew(make_user, server):
+    _, s = open_provider(make_user)
+    day = future_monday()
+    c = make_user("customer")
+    key = "old-" + str(time.time())
+    first = book(c, s["id"], lz(day, "13:00"), headers={"Idempotency-Key": key})
+    assert first.status_code == 201, first.text
+    older = ("created_at - 90000" if server.database_url.startswith("sqlite:")
+             else "created_at - interval '25 hours'")
+    sql_rows(server.database_url, f"UPDATE idempotency_keys SET created_at = {older} WHERE key = '{key}'")
+    again = book(c, s["id"], lz(day, "14:00"), headers={"Idempotency-Key": key})
+    assert again.status_code == 201, again.text
+    assert again.json()["id"] != first.json()["id"]
+    assert c.get(f"{API}/bookings").json()["total"] == 2
+    replay = book(c, s["id"], lz(day, "14:00"), headers={"Idempotency-Key": key})
+    assert (replay.status_code, replay.json()) == (201, again.json())
+
+
+def test_idempotency_twins_at_once_make_one_booking(make_user, base_url):
+    _, s = open_provider(make_user)
+    c = make_user("customer")
+    key = "twins-" + str(time.time())
+    body = {"service_id": s["id"], "start": lz(future_monday(), "15:00")}
+    calls = [(base_url, c.token, body)] * 12
+    results = race(calls, headers={"Idempotency-Key": key})
+    made = {r[1]["id"] for r in results if r[0] == 201}
+    assert len(made) == 1, results
+    assert all(r[0] == 201 or (r[0] == 409 and r[1]["code"] == "idempotency_in_flight") for r in results), results
+    assert c.get(f"{API}/bookings").json()["total"] == 1

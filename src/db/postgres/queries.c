@@ -112,7 +112,8 @@ const char *const postgres_sql[Q__COUNT] = {
     [Q_BOOKING_INSERT] = "WITH " HOUR_LOCKS("$2") " " BOOKING_INSERT,
     /* The booking, its event, its audit entry and the Idempotency-Key's
      * answer in one statement: $14 is the Booking's text with "id":0 first,
-     * $15 the event type, $16-$26 the audit entry, $27-$30 the key. */
+     * $15 the event type, $16-$26 the audit entry, $27-$30 the key, $31
+     * its fingerprint when it is not claimed (its row is inserted whole). */
     [Q_BOOKING_INSERT_RECORDED] =
         "WITH " HOUR_LOCKS("$2") ", b AS (" BOOKING_INSERT "), "
         "d AS (SELECT id, '{\"id\":' || id || substr($14, 8) AS data FROM b), "
@@ -121,8 +122,11 @@ const char *const postgres_sql[Q__COUNT] = {
         "a AS (" AUDIT_INSERT_FROM("d", "coalesce($22::bigint, d.id)") "), "
         "i AS (UPDATE idempotency_keys k SET status_code = $30, response_body = d.data FROM d "
         "WHERE k.user_id = $27 AND k.key = $28 AND k.owner = $29 AND k.status_code IS NULL "
-        "RETURNING 1) "
-        "SELECT id, (SELECT count(*) FROM i) FROM d",
+        "AND $31::text IS NULL RETURNING 1), "
+        "j AS (INSERT INTO idempotency_keys (user_id, key, owner, status_code, response_body, "
+        "request_hash, created_at, lease_until) SELECT $27, $28, $29, $30, d.data, $31, "
+        "to_timestamp($16), to_timestamp($16) FROM d WHERE $31::text IS NOT NULL RETURNING 1) "
+        "SELECT id, (SELECT count(*) FROM i) + (SELECT count(*) FROM j) FROM d",
     [Q_BOOKING_GET] = "SELECT " BOOKING_COLS " FROM bookings WHERE id = $1",
     [Q_BOOKING_LOCK] = "SELECT " BOOKING_COLS " FROM bookings WHERE id = $1 FOR UPDATE",
     [Q_BOOKING_UPDATE] = "WITH " HOUR_LOCKS(BOOKING_PROVIDER) " " BOOKING_UPDATE,
@@ -178,6 +182,10 @@ const char *const postgres_sql[Q__COUNT] = {
     [Q_IDEM_RECORD] = "UPDATE idempotency_keys SET status_code = $4, response_body = $5 "
                       "WHERE user_id = $1 AND key = $2 AND owner = $3 AND status_code IS NULL "
                       "RETURNING user_id",
+    [Q_IDEM_INSERT_DONE] = "INSERT INTO idempotency_keys (user_id, key, owner, status_code, "
+                           "response_body, request_hash, created_at, lease_until) "
+                           "VALUES ($1, $2, $3, $4, $5, $6, to_timestamp($7), to_timestamp($7)) "
+                           "RETURNING user_id",
     [Q_IDEM_RELEASE] = "DELETE FROM idempotency_keys WHERE user_id = $1 AND key = $2 AND owner = $3 "
                        "AND status_code IS NULL",
     [Q_EVENT_INSERT] = "INSERT INTO events (type, data, provider_id, customer_id, created_at) "

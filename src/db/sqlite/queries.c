@@ -130,6 +130,9 @@ const char *const sqlite_sql[Q__COUNT] = {
     [Q_IDEM_RECORD] = "UPDATE idempotency_keys SET status_code = ?4, response_body = ?5 "
                       "WHERE user_id = ?1 AND key = ?2 AND owner = ?3 AND status_code IS NULL "
                       "RETURNING user_id",
+    [Q_IDEM_INSERT_DONE] = "INSERT INTO idempotency_keys (user_id, key, owner, status_code, "
+                           "response_body, request_hash, created_at, lease_until) "
+                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7) RETURNING user_id",
     [Q_IDEM_RELEASE] = "DELETE FROM idempotency_keys WHERE user_id = ?1 AND key = ?2 AND owner = ?3 "
                        "AND status_code IS NULL",
     [Q_EVENT_INSERT] = "INSERT INTO events (type, data, provider_id, customer_id, created_at) "
