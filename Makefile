@@ -17,13 +17,23 @@ LIB_OBJ := $(filter-out $(B)/obj/src/main.o,$(OBJ))
 TEST_SRC := $(shell find tests/unit -name 'test_*.c' 2>/dev/null | sort)
 HDRS := $(shell find src -name '*.h')
 
-.PHONY: all run test unit unit-asan lint bench deps deps-test clean
+.PHONY: all run test unit unit-asan lint bench deps deps-test clean npm-tools
 all: build/appointd
 
 deps:
 	@bash tools/deps.sh run
 deps-test:
 	@bash tools/deps.sh test
+
+# The npm tools the tests use, pinned: the OpenAPI linter and what a client
+# developer generates a TypeScript client with.
+NPM_TOOLS := @redocly/cli@1.34.20 openapi-typescript@7.9.1 openapi-fetch@0.17.0 \
+	typescript@5.9.3 @types/node@18.19.130
+npm-tools: build/npm-tools/.installed
+build/npm-tools/.installed: Makefile
+	@mkdir -p build/npm-tools
+	npm install --prefix build/npm-tools --no-save --no-audit --no-fund --loglevel=error $(NPM_TOOLS)
+	@touch $@
 
 run: deps
 	@$(MAKE) --no-print-directory all

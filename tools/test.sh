@@ -10,6 +10,9 @@ step build
 make -j"$jobs" all
 step lint
 make --no-print-directory lint
+step "OpenAPI document: Redocly CLI, recommended rules (warnings are printed, errors fail)"
+make --no-print-directory npm-tools
+REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true build/npm-tools/node_modules/.bin/redocly lint --extends recommended --format stylish src/api/openapi.json
 step "unit tests"
 make -j"$jobs" --no-print-directory unit
 step "unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"

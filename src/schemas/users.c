@@ -7,23 +7,55 @@
 #include "core/password.h"
 #include "schemas/common.h"
 
-/* A practical address check: one @, a local part, a dotted domain, no spaces. */
+/* atext of RFC 5322: what a dot-atom local part is made of. */
+static bool atext(char c)
+{
+    return g_ascii_isalnum(c) || (c && strchr("!#$%&'*+-/=?^_`{|}~", c));
+}
+
+/* Dot-separated runs of ok(c), each 1..max long, none empty. */
+static bool dotted(const char *p, const char *end, bool (*ok)(char), size_t max)
+{
+    size_t run = 0;
+    for (; p < end; p++) {
+        if (*p == '.' && run == 0)
+            return false;
+        if (*p != '.' && !ok(*p))
+            return false;
+        run = *p == '.' ? 0 : run + 1;
+        if (run > max)
+            return false;
+    }
+    return run > 0;
+}
+
+static bool label_char(char c)
+{
+    return g_ascii_isalnum(c) || c == '-';
+}
+
+/* A host name: two labels or more, none starting or ending with '-'. */
+static bool domain_ok(const char *d)
+{
+    size_t n = strlen(d);
+    if (n > 253 || !strchr(d, '.') || !dotted(d, d + n, label_char, 63))
+        return false;
+    for (const char *p = d; *p; p++)
+        if (*p == '-' && (p == d || p[-1] == '.' || p[1] == '.' || p[1] == '\0'))
+            return false;
+    return true;
+}
+
+/* The addresses OpenAPI's "email" format means (RFC 5321's Mailbox with a
+ * dot-atom local part and a host name), so that a client checking the
+ * document's format accepts every address the server does: ASCII only, no
+ * quoted local parts, no empty dot-separated parts. */
 static bool email_ok(const char *e)
 {
     const char *at = strchr(e, '@');
-    if (!at || at == e || strchr(at + 1, '@') || at - e > 64)
+    if (!at || at - e > 64 || strchr(at + 1, '@'))
         return false;
-    const char *dom = at + 1;
-    size_t dl = strlen(dom);
-    if (dl < 3 || !strchr(dom, '.') || dom[0] == '.' || dom[0] == '-' || dom[dl - 1] == '.' ||
-        strstr(dom, ".."))
-        return false;
-    for (const char *p = e; *p; p++)
-        if ((unsigned char)*p <= ' ' || *p == '(' || *p == ')' || *p == ',' || *p == ';' ||
-            *p == ':' || *p == '<' || *p == '>' || *p == '[' || *p == ']' || *p == '\\' ||
-            *p == '"')
-            return false;
-    return true;
+    return dotted(e, at, atext, 64) && domain_ok(at + 1);
 }
 
 /* Emails are trimmed by the readers and compared lower-cased. */
