@@ -69,10 +69,19 @@ $(SWAGGER_DIR)/swagger-ui-bundle.js:
 	@mkdir -p build/npm
 	npm install --prefix build/npm --no-save --no-audit --no-fund --loglevel=error swagger-ui-dist@$(SWAGGER_VERSION)
 
-build/gen/docs_assets.c: build/embed src/api/openapi.json src/api/docs/index.html $(SWAGGER_DIR)/swagger-ui-bundle.js
+# The big text assets also go in gzip-compressed (at build time, so no request
+# pays for it); they are served so to clients that accept it.
+DOCS_GZIP := build/gen/openapi.json.gz build/gen/swagger-ui-bundle.js.gz build/gen/swagger-ui.css.gz
+build/gen/openapi.json.gz: src/api/openapi.json | build/gen/.dir
+	gzip -9 -n -c $< > $@
+build/gen/%.gz: $(SWAGGER_DIR)/swagger-ui-bundle.js | build/gen/.dir
+	gzip -9 -n -c $(SWAGGER_DIR)/$* > $@
+
+build/gen/docs_assets.c: build/embed src/api/openapi.json src/api/docs/index.html $(SWAGGER_DIR)/swagger-ui-bundle.js $(DOCS_GZIP)
 	./build/embed docs_assets $@ src/api/openapi.json src/api/docs/index.html \
 	  $(SWAGGER_DIR)/swagger-ui-bundle.js $(SWAGGER_DIR)/swagger-ui.css \
-	  $(SWAGGER_DIR)/oauth2-redirect.html $(SWAGGER_DIR)/favicon-32x32.png
+	  $(SWAGGER_DIR)/oauth2-redirect.html $(SWAGGER_DIR)/oauth2-redirect.js \
+	  $(SWAGGER_DIR)/favicon-32x32.png $(DOCS_GZIP)
 
 # Unit tests: each tests/unit/**/test_X.c links with every object but main.
 $(B)/unit/%: tests/unit/%.c $(LIB_OBJ) $(wildcard tests/unit/*.h)

@@ -10,8 +10,12 @@ static const char *base_name(const char *path)
     return slash ? slash + 1 : path;
 }
 
+/* FNV-1a, 64 bits: enough to tell two versions of a file apart in an ETag. */
+static unsigned long long hashes[256];
+
 static long dump(FILE *out, const char *path, int idx)
 {
+    unsigned long long h = 14695981039346656037ULL;
     FILE *in = fopen(path, "rb");
     if (!in)
         return -1;
@@ -19,11 +23,13 @@ static long dump(FILE *out, const char *path, int idx)
     long n = 0;
     int c;
     while ((c = fgetc(in)) != EOF) {
+        h = (h ^ (unsigned char)c) * 1099511628211ULL;
         fprintf(out, "%s%d", n == 0 ? "\n" : (n % 32) ? "," : ",\n", (signed char)c);
         n++;
     }
     fprintf(out, "%s0};\n", n ? "," : "");
     fclose(in);
+    hashes[idx] = h;
     return n;
 }
 
@@ -47,7 +53,8 @@ int main(int argc, char **argv)
     }
     fprintf(out, "const struct embedded_file %s[] = {\n", argv[1]);
     for (int i = 3; i < argc && i < 256 + 3; i++)
-        fprintf(out, "    {\"%s\", f%d, %ld},\n", base_name(argv[i]), i - 3, lens[i - 3]);
-    fprintf(out, "    {0, 0, 0},\n};\n");
+        fprintf(out, "    {\"%s\", f%d, %ld, \"\\\"%016llx\\\"\"},\n", base_name(argv[i]), i - 3,
+                lens[i - 3], hashes[i - 3]);
+    fprintf(out, "    {0, 0, 0, 0},\n};\n");
     return fclose(out) == 0 ? 0 : 1;
 }

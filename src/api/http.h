@@ -33,6 +33,7 @@ struct request {
     const char *client_ip;
     char request_id[72];
     struct store *store;       /* the worker's connection; NULL on I/O-thread routes */
+    void *transport;           /* server.c's, for request_header */
     struct user user;          /* set when the route needs a login */
     struct token_claims claims;
 };
@@ -47,10 +48,17 @@ struct response {
     char allow[64];
     char retry_after[16];
     bool www_authenticate;
+    const char *cache_control; /* static text, or NULL */
+    const char *etag;          /* static text, or NULL */
+    bool gzip;                 /* the body is gzip-compressed (Content-Encoding) */
+    bool vary_encoding;        /* another encoding exists (Vary: Accept-Encoding) */
 };
 
 typedef void (*handler_fn)(struct request *req, struct response *res);
 
+/* The value of header name (any case), or NULL: for the routes that need
+ * one the server does not read for every request. */
+const char *request_header(const struct request *req, const char *name);
 /* The value of query key, or NULL. */
 const char *request_query(const struct request *req, const char *key);
 /* Frees what the response owns. */

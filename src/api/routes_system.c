@@ -32,11 +32,64 @@ static const char *content_type_of(const char *name)
     return "application/json";
 }
 
-static void send_asset(struct response *res, const char *name)
+/* Whether an Accept-Encoding value takes gzip: a "gzip", "x-gzip" or "*"
+ * entry whose q is not 0. */
+static bool takes_gzip(const char *accept)
 {
-    const struct embedded_file *f = asset(name);
+    bool yes = false;
+    gchar **items = g_strsplit(accept ? accept : "", ",", -1);
+    for (gchar **it = items; *it && !yes; it++) {
+        gchar **parts = g_strsplit(*it, ";", -1);
+        const char *coding = g_strstrip(parts[0]);
+        bool named = g_ascii_strcasecmp(coding, "gzip") == 0 ||
+                     g_ascii_strcasecmp(coding, "x-gzip") == 0 || strcmp(coding, "*") == 0;
+        bool zero = false;
+        for (gchar **p = parts + 1; *p; p++) {
+            const char *param = g_strstrip(*p);
+            if (g_ascii_strncasecmp(param, "q=", 2) == 0)
+                zero = g_ascii_strtod(param + 2, NULL) <= 0.0;
+        }
+        yes = named && !zero;
+        g_strfreev(parts);
+    }
+    g_strfreev(items);
+    return yes;
+}
+
+/* Whether If-None-Match (a list of entity tags, or "*") names etag; W/ tags
+ * count too (the comparison there is the weak one). */
+static bool not_modified(const char *if_none_match, const char *etag)
+{
+    if (!if_none_match)
+        return false;
+    while (*if_none_match == ' ' || *if_none_match == '\t')
+        if_none_match++;
+    return strcmp(if_none_match, "*") == 0 || strstr(if_none_match, etag) != NULL;
+}
+
+/* An embedded file, gzip-compressed for a client that takes it when a
+ * compressed twin was built; a 304 when the client has it already. Swagger
+ * UI's files may be kept a day; the page and the document are checked each
+ * time, so that a new version shows at once. */
+static void send_asset(const struct request *req, struct response *res, const char *name,
+                       bool revalidate)
+{
+    char gz_name[96];
+    g_snprintf(gz_name, sizeof gz_name, "%s.gz", name);
+    const struct embedded_file *f = *name ? asset(name) : NULL, *gz = f ? asset(gz_name) : NULL;
     if (!f) {
         respond_error(res, APP_ERR_NOT_FOUND);
+        return;
+    }
+    res->vary_encoding = gz != NULL;
+    res->gzip = gz && takes_gzip(request_header(req, "Accept-Encoding"));
+    if (res->gzip)
+        f = gz;
+    res->etag = f->etag;
+    res->cache_control = revalidate ? "no-cache" : "public, max-age=86400";
+    if (not_modified(request_header(req, "If-None-Match"), f->etag)) {
+        res->gzip = false;
+        respond_static(res, 304, NULL, "", 0);
         return;
     }
     respond_static(res, 200, content_type_of(name), f->data, f->len);
@@ -64,23 +117,23 @@ void health_ready(struct request *req, struct response *res)
 
 void openapi_get(struct request *req, struct response *res)
 {
-    (void)req;
-    send_asset(res, "openapi.json");
+    send_asset(req, res, "openapi.json", true);
 }
 
 void docs_get(struct request *req, struct response *res)
 {
-    (void)req;
-    send_asset(res, "index.html");
+    send_asset(req, res, "index.html", true);
 }
 
 void docs_asset_get(struct request *req, struct response *res)
 {
-    /* index.html and openapi.json have their own paths; the rest are Swagger UI's. */
+    /* index.html and openapi.json have their own paths; the rest are Swagger
+     * UI's, and the compressed twins are not files of their own. */
     const char *name = req->path_params[0];
-    if (strcmp(name, "openapi.json") == 0 || strcmp(name, "index.html") == 0)
+    if (strcmp(name, "openapi.json") == 0 || strcmp(name, "index.html") == 0 ||
+        g_str_has_suffix(name, ".gz"))
         name = "";
-    send_asset(res, name);
+    send_asset(req, res, name, false);
 }
 
 void metrics_get(struct request *req, struct response *res)

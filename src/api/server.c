@@ -60,6 +60,11 @@ static const char *header(struct MHD_Connection *c, const char *name)
     return MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
 }
 
+const char *request_header(const struct request *req, const char *name)
+{
+    return req->transport ? header(req->transport, name) : NULL;
+}
+
 static void set_request_id(struct req_ctx *ctx)
 {
     const char *given = header(ctx->conn, "X-Request-ID");
@@ -218,6 +223,14 @@ static enum MHD_Result queue(struct req_ctx *ctx)
         MHD_add_response_header(resp, "Retry-After", r->retry_after);
     if (r->www_authenticate)
         MHD_add_response_header(resp, "WWW-Authenticate", "Bearer");
+    if (r->cache_control)
+        MHD_add_response_header(resp, "Cache-Control", r->cache_control);
+    if (r->etag)
+        MHD_add_response_header(resp, "ETag", r->etag);
+    if (r->gzip)
+        MHD_add_response_header(resp, "Content-Encoding", "gzip");
+    if (r->vary_encoding)
+        MHD_add_response_header(resp, "Vary", "Accept-Encoding");
     if (ctx->cors_origin)
         add_cors_headers(ctx, resp);
     if (ctx->close || drain_active())
@@ -295,6 +308,7 @@ static struct req_ctx *start_request(struct MHD_Connection *c, const char *url, 
     atomic_fetch_add(&in_flight, 1);
     set_request_id(ctx);
     ctx->req.method = method;
+    ctx->req.transport = c;
     ctx->path_copy = strdup(url);
     ctx->req.path = url;
     if (cors.n && cors_allowed(&cors, header(c, "Origin")))

@@ -1,4 +1,5 @@
 """System endpoints and the conventions every route shares (API.md: Conventions, System)."""
+import gzip
 import re
 import time
 import uuid
@@ -181,6 +182,72 @@ def test_docs_assets_are_served(base_url):
         texts.append(a.text)
     # Somewhere (the page or its initializer script) Swagger UI is pointed at the schema.
     assert any("openapi.json" in t for t in texts), "Swagger UI is not configured with /openapi.json"
+
+
+def test_docs_asset_paths_work_behind_a_path_prefix(base_url):
+    # A proxy serving appointd at /booking/ strips the prefix: every asset the
+    # page names must resolve under the prefix, not at the host's root.
+    _, assets = docs_assets(base_url)
+    for tag, url in assets:
+        path = urlparse(urljoin("http://proxy.example/booking/docs", url)).path
+        assert path.startswith("/booking/"), f"{tag} {url} leaves the prefix"
+        r = requests.get(base_url + path[len("/booking"):], timeout=T)
+        assert r.status_code == 200, (url, r.status_code)
+    page = requests.get(base_url + "/docs", timeout=T).text
+    assert '"/openapi.json"' not in page and "new URL(\"openapi.json\"" in page
+
+
+def test_docs_oauth2_redirect_page_and_its_script_are_served(base_url):
+    r = requests.get(base_url + "/docs/oauth2-redirect.html", timeout=T)
+    assert r.status_code == 200 and content_type(r) == "text/html"
+    assert 'src="oauth2-redirect.js"' in r.text
+    js = requests.get(base_url + "/docs/oauth2-redirect.js", timeout=T)
+    assert js.status_code == 200 and "javascript" in js.headers["Content-Type"] and js.content
+
+
+def raw_get(base_url, path, headers):
+    """GET without requests' own decoding: (status, headers, body bytes)."""
+    r = requests.get(base_url + path, headers=headers, timeout=T, stream=True)
+    body = r.raw.read(decode_content=False)
+    return r.status_code, r.headers, body
+
+
+def test_docs_bundle_is_served_gzip_compressed_to_clients_that_take_it(base_url):
+    for path in ("/docs/swagger-ui-bundle.js", "/docs/swagger-ui.css", "/openapi.json"):
+        st, h, plain = raw_get(base_url, path, {"Accept-Encoding": "identity"})
+        assert st == 200 and "Content-Encoding" not in h
+        assert "Accept-Encoding" in h.get("Vary", "")
+        st, hz, packed = raw_get(base_url, path, {"Accept-Encoding": "br, gzip;q=0.8"})
+        assert st == 200 and hz["Content-Encoding"] == "gzip", path
+        assert "Accept-Encoding" in hz.get("Vary", "")
+        assert len(packed) < len(plain) / 2 and gzip.decompress(packed) == plain, path
+        assert hz["ETag"] != h["ETag"]  # two representations, two tags
+        st, h0, body = raw_get(base_url, path, {"Accept-Encoding": "gzip;q=0, deflate"})
+        assert st == 200 and "Content-Encoding" not in h0 and body == plain
+    # Small files have no compressed twin, and none is served on its own.
+    st, h, _ = raw_get(base_url, "/docs/favicon-32x32.png", {"Accept-Encoding": "gzip"})
+    assert st == 200 and "Content-Encoding" not in h
+    assert "Accept-Encoding" not in h.get("Vary", "")
+    assert requests.get(base_url + "/docs/swagger-ui-bundle.js.gz", timeout=T).status_code == 404
+
+
+def test_docs_caching_headers_and_revalidation(base_url):
+    st, h, _ = raw_get(base_url, "/docs/swagger-ui-bundle.js", {"Accept-Encoding": "gzip"})
+    assert h["Cache-Control"] == "public, max-age=86400"
+    tag = h["ETag"]
+    assert re.fullmatch(r'"[0-9a-f]{16}"', tag)
+    st, h2, body = raw_get(base_url, "/docs/swagger-ui-bundle.js",
+                           {"Accept-Encoding": "gzip", "If-None-Match": f'"other", W/{tag}'})
+    assert st == 304 and body == b"" and h2["ETag"] == tag
+    # The identity representation has its own tag: the gzip one does not match it.
+    st, _, body = raw_get(base_url, "/docs/swagger-ui-bundle.js",
+                          {"Accept-Encoding": "identity", "If-None-Match": tag})
+    assert st == 200 and body
+    for path in ("/docs", "/openapi.json"):
+        st, h, _ = raw_get(base_url, path, {})
+        assert st == 200 and h["Cache-Control"] == "no-cache" and h["ETag"]
+        st, _, body = raw_get(base_url, path, {"If-None-Match": h["ETag"]})
+        assert st == 304 and body == b""
 
 
 # ---------------------------------------------------------------- metrics
