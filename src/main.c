@@ -1,5 +1,5 @@
 /* appointd: serve | migrate | create-admin --email E --name N | audit-verify |
- * events | config */
+ * events | backup FILE | copy-to URL | config */
 #include <glib.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -137,6 +137,53 @@ static int cmd_migrate(void)
     return s ? 0 : 1;
 }
 
+/* Backs the database up into a new file: exit 0 when it is whole, 1 on
+ * failure and on PostgreSQL (with the pg_dump command to use), 2 for usage. */
+static int cmd_backup(int argc, char **argv)
+{
+    char err[1024];
+    if (argc != 3 || !*argv[2]) {
+        fprintf(stderr, "usage: appointd backup FILE (a file that does not exist yet)\n");
+        return 2;
+    }
+    if (!store_backup(g_config.database_url, argv[2], err, sizeof err)) {
+        fprintf(stderr, "backup: %s\n", err);
+        return 1;
+    }
+    printf("backup written to %s\n", argv[2]);
+    return 0;
+}
+
+/* Copies the SQLite database into an empty PostgreSQL one: exit 0 when it is
+ * all there, 1 when refused or failed (the target keeps nothing of it), 2
+ * for usage. */
+static int cmd_copy_to(int argc, char **argv)
+{
+    char err[1024];
+    int64_t rows = 0;
+    if (argc != 3) {
+        fprintf(stderr, "usage: appointd copy-to postgresql://USER@HOST:PORT/DB "
+                        "(copies the SQLite database of DATABASE_URL)\n");
+        return 2;
+    }
+    if (!g_str_has_prefix(g_config.database_url, "sqlite:")) {
+        fprintf(stderr, "copy-to: DATABASE_URL must name the SQLite database to copy (sqlite:PATH)\n");
+        return 1;
+    }
+    /* The source at its newest schema: the one the copy's columns are of. */
+    struct store *s = open_migrated();
+    bool migrated = s != NULL;
+    store_close(s);
+    if (!migrated)
+        return 1;
+    if (!store_copy_to(g_config.database_url, argv[2], &rows, err, sizeof err)) {
+        fprintf(stderr, "copy-to: %s\n", err);
+        return 1;
+    }
+    printf("copied %" G_GINT64_FORMAT " rows\n", rows);
+    return 0;
+}
+
 static bool read_password(char *out, size_t len)
 {
     const char *env = getenv("APPOINTD_ADMIN_PASSWORD");
@@ -201,11 +248,16 @@ int main(int argc, char **argv)
         return cmd_audit_verify();
     if (strcmp(cmd, "events") == 0)
         return cmd_events(argc, argv);
+    if (strcmp(cmd, "backup") == 0)
+        return cmd_backup(argc, argv);
+    if (strcmp(cmd, "copy-to") == 0)
+        return cmd_copy_to(argc, argv);
     if (strcmp(cmd, "config") == 0) {
         config_print_table();
         return 0;
     }
     fprintf(stderr, "usage: appointd [serve | migrate | create-admin --email E --name N | "
-                    "audit-verify | events [--after ID] [--follow SECONDS] | config]\n");
+                    "audit-verify | events [--after ID] [--follow SECONDS] | backup FILE | "
+                    "copy-to postgresql://… | config]\n");
     return 2;
 }

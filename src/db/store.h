@@ -284,4 +284,19 @@ enum store_prune_kind {
 };
 enum app_err store_prune(struct store *s, enum store_prune_kind kind, int64_t before, int limit,
                          int *deleted);
+
+/* Whole databases, for the command line. */
+/* Backs up the SQLite database of url into file, which must not exist: the
+ * online backup API into a temporary file beside it, checked, then given
+ * file's name. Returns false with a message in err on failure, and on
+ * PostgreSQL, where err then gives the pg_dump command to use. */
+bool store_backup(const char *url, const char *file, char *err, size_t errlen);
+/* Copies the SQLite database of from_url (migrated already) into the empty
+ * PostgreSQL database of to_url, migrating it first: every table, ids kept,
+ * sequences set past them, in one transaction. *rows gets the rows copied.
+ * Returns false with a message in err when the target has rows, when the
+ * source has a table or column the copy does not know, or on any failure
+ * (the target then has nothing of the copy). */
+bool store_copy_to(const char *from_url, const char *to_url, int64_t *rows, char *err,
+                   size_t errlen);
 #endif

@@ -87,3 +87,31 @@ char *pg_conninfo_build(const char *url, int connect_s, int statement_ms, char *
     PQconninfoFree(opts);
     return g_string_free(out, FALSE);
 }
+
+/* Adds "flag 'value'" to cmd when opts give key a value. */
+static void add_flag(GString *cmd, const PQconninfoOption *opts, const char *key, const char *flag)
+{
+    const char *v = given(opts, key);
+    if (!v || !*v)
+        return;
+    gchar *q = g_shell_quote(v);
+    g_string_append_printf(cmd, " %s %s", flag, q);
+    g_free(q);
+}
+
+char *pg_dump_command(const char *url, const char *file)
+{
+    PQconninfoOption *opts = PQconninfoParse(url, NULL);
+    if (!opts)
+        return NULL;
+    GString *cmd = g_string_new("pg_dump --format=custom");
+    add_flag(cmd, opts, "host", "--host");
+    add_flag(cmd, opts, "port", "--port");
+    add_flag(cmd, opts, "user", "--username");
+    add_flag(cmd, opts, "dbname", "--dbname");
+    gchar *q = g_shell_quote(file);
+    g_string_append_printf(cmd, " --file %s", q);
+    g_free(q);
+    PQconninfoFree(opts);
+    return g_string_free(cmd, FALSE);
+}

@@ -124,3 +124,14 @@ Test(conninfo, a_bad_url_is_refused_with_libpq_words)
     cr_assert_null(t);
     cr_assert(strstr(err, "nonsense_keyword"), "err: %s", err);
 }
+
+Test(pg_conninfo, dump_command_names_the_database_but_never_the_password)
+{
+    char *cmd = pg_dump_command("postgresql://app:Zq9%27secret@db.example:6543/book%20ings", "/tmp/it's.dump");
+    cr_assert_not_null(cmd);
+    cr_assert_str_eq(cmd, "pg_dump --format=custom --host 'db.example' --port '6543' --username 'app' "
+                          "--dbname 'book ings' --file '/tmp/it'\\''s.dump'");
+    cr_assert_null(strstr(cmd, "Zq9"), "the password leaked: %s", cmd);
+    g_free(cmd);
+    cr_assert_null(pg_dump_command("postgresql://[bad", "x"));
+}
