@@ -1,9 +1,11 @@
 # appointd — see README.md. `make run` and `make test` install what they need.
 CC ?= cc
+VERSION := 0.3.0
+COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 PKGS := glib-2.0 libmicrohttpd jansson libpq sqlite3 libjwt libcrypt
 WARN := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wpedantic -Werror
 CFLAGS ?= -O2 -g
-CPPFLAGS_ALL = $(WARN) -Isrc -Ibuild/gen $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+CPPFLAGS_ALL = $(WARN) -DAPPOINTD_VERSION=\"$(VERSION)\" -DAPPOINTD_COMMIT=\"$(COMMIT)\" -Isrc -Ibuild/gen $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
 SWAGGER_VERSION := 5.35.0
 SWAGGER_DIR := build/npm/node_modules/swagger-ui-dist
@@ -17,7 +19,7 @@ LIB_OBJ := $(filter-out $(B)/obj/src/main.o,$(OBJ))
 TEST_SRC := $(shell find tests/unit -name 'test_*.c' 2>/dev/null | sort)
 HDRS := $(shell find src -name '*.h')
 
-.PHONY: all run test unit unit-asan lint bench deps deps-test clean npm-tools
+.PHONY: all run test unit unit-asan lint bench deps deps-test clean npm-tools FORCE
 all: build/appointd
 
 deps:
@@ -55,6 +57,12 @@ $(B)/obj/%.o: %.c $(HDRS) | build/gen/.dir
 	@mkdir -p $(dir $@)
 	@echo "CC $<"
 	@$(CC) $(CPPFLAGS_ALL) $(CFLAGS) -c -o $@ $<
+
+# Only core/version.c uses the commit: rebuild it when the commit changes.
+$(B)/obj/src/core/version.o: build/gen/commit.stamp
+build/gen/commit.stamp: FORCE | build/gen/.dir
+	@echo "$(VERSION) $(COMMIT)" | cmp -s - $@ || echo "$(VERSION) $(COMMIT)" > $@
+FORCE:
 
 build/gen/.dir:
 	@mkdir -p build/gen && touch $@

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "api/metrics_labels.h"
 #include "api/router.h"
 #include "api/server.h"
 #include "core/config.h"
@@ -14,6 +15,7 @@
 #include "core/metrics.h"
 #include "core/random.h"
 #include "core/timeutil.h"
+#include "core/version.h"
 #include "db/store.h"
 #include "jobs/runner.h"
 #include "services/audit.h"
@@ -22,10 +24,13 @@
 #include "services/users.h"
 #include "core/banned.h"
 
-static struct store *open_migrated(void)
+/* wait: keep trying for APPOINTD_DB_WAIT_SECONDS (serve, migrate: a
+ * database starting beside appointd is not a failure). */
+static struct store *open_migrated_wait(bool wait)
 {
     char err[512];
-    struct store *s = store_open(g_config.database_url, err, sizeof err);
+    struct store *s = store_open_wait(g_config.database_url, wait ? g_config.db_wait_seconds : 0,
+                                      err, sizeof err);
     if (!s) {
         log_error("%s", err);
         return NULL;
@@ -36,6 +41,11 @@ static struct store *open_migrated(void)
         return NULL;
     }
     return s;
+}
+
+static struct store *open_migrated(void)
+{
+    return open_migrated_wait(false);
 }
 
 /* JWT_SECRET, or one made once and kept in the database so that every
@@ -56,13 +66,12 @@ static int cmd_serve(void)
 {
     if (!cpu_background_init())
         log_warn("bcrypt runs at normal priority: no right to leave SCHED_IDLE again");
-    struct store *s = open_migrated();
+    struct store *s = open_migrated_wait(true);
     bool ok = s && setup_auth(s);
     store_close(s);
     if (!ok)
         return 1;
-    for (size_t i = 0; i < n_routes; i++)
-        metrics_register_route(i, routes[i].method, routes[i].path);
+    metrics_labels_register();
     metrics_set_start_time(clock_now());
     idempotency_init(g_config.idempotency_lease_seconds);
     if (g_config.jobs && !jobs_start(&g_config)) {
@@ -132,7 +141,7 @@ static int cmd_events(int argc, char **argv)
 
 static int cmd_migrate(void)
 {
-    struct store *s = open_migrated();
+    struct store *s = open_migrated_wait(true);
     store_close(s);
     return s ? 0 : 1;
 }
@@ -233,11 +242,16 @@ int main(int argc, char **argv)
 {
     char err[256];
     const char *cmd = argc > 1 ? argv[1] : "serve";
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+        printf("appointd %s (commit %s)\n", version_number, version_commit);
+        return 0;
+    }
     if (!config_load(&g_config, err, sizeof err)) {
         fprintf(stderr, "appointd: %s\n", err);
         return 2;
     }
     log_set_level(g_config.log_level);
+    log_set_format(g_config.log_format);
     if (strcmp(cmd, "serve") == 0)
         return cmd_serve();
     if (strcmp(cmd, "migrate") == 0)
@@ -258,6 +272,6 @@ int main(int argc, char **argv)
     }
     fprintf(stderr, "usage: appointd [serve | migrate | create-admin --email E --name N | "
                     "audit-verify | events [--after ID] [--follow SECONDS] | backup FILE | "
-                    "copy-to postgresql://… | config]\n");
+                    "copy-to postgresql://… | config | --version]\n");
     return 2;
 }

@@ -81,3 +81,14 @@ int router_match(const char *method, char *path_copy, const char **params, char 
     }
     return -1;
 }
+
+int router_path_route(const char *path)
+{
+    char *copy = g_strdup(path), *seg[MAX_SEGMENTS];
+    int nseg = split(copy, seg), found = -1;
+    for (size_t i = 0; nseg > 0 && found < 0 && i < n_routes; i++)
+        if (template_match(routes[i].path, seg, nseg, NULL))
+            found = (int)i;
+    g_free(copy);
+    return found;
+}

@@ -38,4 +38,7 @@ extern const size_t n_routes;
  * ("" when the path is unknown). */
 int router_match(const char *method, char *path_copy, const char **params, char *allow,
                  size_t allow_len);
+/* The index of the first route whose template matches path, whatever its
+ * method (path is not changed); -1 when none does. */
+int router_path_route(const char *path);
 #endif

@@ -41,6 +41,7 @@ struct req_ctx {
     struct MHD_Connection *conn;
     struct conn_watch *watch;
     int route;
+    int path_route;  /* a 405: the first route of its path, for the metrics */
     bool ready;      /* res holds the answer */
     bool close;      /* answer with Connection: close */
     enum body_result upload; /* BODY_OK until the body broke a limit; then dropped */
@@ -182,7 +183,8 @@ static void observe(struct req_ctx *ctx, int status)
 {
     const char *method = ctx->req.method ? ctx->req.method : "?";
     ctx->observed = true;
-    metrics_observe(ctx->route, method, status, clock_mono_us() - ctx->start_us);
+    metrics_observe(ctx->route >= 0 ? ctx->route : ctx->path_route, method, status,
+                    clock_mono_us() - ctx->start_us);
 }
 
 /* CORS_ORIGINS, parsed once before serving; read-only afterwards. */
@@ -275,12 +277,15 @@ static void screen(struct req_ctx *ctx, const char *method)
     }
     const char *cl_text = header(ctx->conn, "Content-Length");
     unsigned long long cl = cl_text ? strtoull(cl_text, NULL, 10) : 0;
+    /* Matched first so that a 413 is counted under its route. */
+    ctx->route = router_match(method, ctx->path_copy, ctx->req.path_params, ctx->res.allow,
+                              sizeof ctx->res.allow);
+    if (ctx->route < 0 && ctx->res.allow[0])
+        ctx->path_route = router_path_route(ctx->req.path);
     if (cl > MAX_BODY) {
         answer_now(ctx, APP_ERR_TOO_LARGE, true);
         return;
     }
-    ctx->route = router_match(method, ctx->path_copy, ctx->req.path_params, ctx->res.allow,
-                              sizeof ctx->res.allow);
     if (ctx->route < 0 && ctx->res.allow[0] && strcmp(method, "OPTIONS") == 0 &&
         header(ctx->conn, "Access-Control-Request-Method"))
         answer_preflight(ctx);
@@ -301,6 +306,7 @@ static struct req_ctx *start_request(struct MHD_Connection *c, const char *url, 
     ctx->conn = c;
     ctx->start_us = clock_mono_us();
     ctx->route = -1;
+    ctx->path_route = -1;
     const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
     ctx->watch = ci ? ci->socket_context : NULL;
     watchdog_request_started(ctx->watch);
@@ -420,14 +426,15 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     int64_t us = clock_mono_us() - ctx->start_us;
     int status = toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? ctx->res.status : 499;
     const char *method = ctx->req.method ? ctx->req.method : "?";
-    const char *route = ctx->route >= 0 ? routes[ctx->route].path : "unmatched";
+    int labelled = ctx->route >= 0 ? ctx->route : ctx->path_route;
+    const char *route = labelled >= 0 ? routes[labelled].path : "unmatched";
     if (!ctx->observed)
         observe(ctx, 499);
     metrics_in_flight_add(-1);
     atomic_fetch_sub(&in_flight, 1);
     if (log_enabled(LOG_INFO))
-        log_info("%s %s %d %.3fms %s %s", method, route, status, (double)us / 1000.0,
-                 ctx->req.request_id, client_ip(ctx));
+        log_access(&(struct log_access){method, route, status, us, ctx->req.request_id,
+                                        client_ip(ctx), ctx->req.user.id, ctx->req.path});
     watchdog_request_done(ctx->watch);
     response_release(&ctx->res);
     body_release(&ctx->body);
@@ -447,6 +454,16 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
         watchdog_remove(*socket_context);
         *socket_context = NULL;
     }
+}
+
+/* libmicrohttpd's own messages, in the log's format, with time and level. */
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    char msg[1024];
+    (void)cls;
+    g_vsnprintf(msg, sizeof msg, fmt, ap);
+    g_strchomp(msg);
+    log_warn("libmicrohttpd: %s", msg);
 }
 
 static int max_connections;
@@ -511,6 +528,8 @@ static struct MHD_Daemon *start_daemon(const struct config *cfg)
     unsigned mhd_limit = 2u * (unsigned)cfg->max_connections + (unsigned)cfg->threads;
     return MHD_start_daemon(
         flags, (uint16_t)cfg->port, accept_policy, NULL, on_request, NULL,
+        /* First, or libmicrohttpd logs the options before it on its own. */
+        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
         MHD_OPTION_CONNECTION_LIMIT, mhd_limit,

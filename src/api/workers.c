@@ -9,6 +9,7 @@
 #include "api/respond.h"
 #include "core/banned.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "core/timeutil.h"
 #include "db/store.h"
 
@@ -72,8 +73,11 @@ static void *worker_main(void *arg)
         int64_t start = clock_mono_us();
         if (!store && !(store = store_open(database_url, err, sizeof err)))
             log_error("%s worker cannot connect: %s", p->name, err);
-        if (store)
+        if (store) {
+            metrics_db_in_use_add(1);
             dispatch_run(j->route, j->req, j->res, store);
+            metrics_db_in_use_add(-1);
+        }
         else
             respond_error(j->res, APP_ERR_UNAVAILABLE);
         j->done(j->arg);

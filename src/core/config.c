@@ -21,25 +21,30 @@ struct opt {
     const char *def; /* NULL: computed (threads, workers) */
     long min, max;
     const char *doc;
+    bool from_file; /* X_FILE may name a file holding the value */
 };
 
 #define INT_OPT(env, field, def, min, max, doc) \
-    {env, OPT_INT, offsetof(struct config, field), 0, def, min, max, doc}
+    {env, OPT_INT, offsetof(struct config, field), 0, def, min, max, doc, false}
 #define STR_OPT(env, field, def, doc) \
-    {env, OPT_STR, offsetof(struct config, field), sizeof(((struct config *)0)->field), def, 0, 0, doc}
+    {env, OPT_STR, offsetof(struct config, field), sizeof(((struct config *)0)->field), def, 0, 0, doc, false}
+#define SECRET_OPT(env, field, def, doc) \
+    {env, OPT_STR, offsetof(struct config, field), sizeof(((struct config *)0)->field), def, 0, 0, doc, true}
 
 static const struct opt opts[] = {
     STR_OPT("APPOINTD_HOST", host, "127.0.0.1", "address to listen on"),
     INT_OPT("APPOINTD_PORT", port, "8000", 1, 65535, "TCP port"),
-    STR_OPT("DATABASE_URL", database_url, "sqlite:appointd.db",
-            "`sqlite:PATH` or `postgresql://user:pass@host:port/db`"),
+    SECRET_OPT("DATABASE_URL", database_url, "sqlite:appointd.db",
+               "`sqlite:PATH` or `postgresql://user:pass@host:port/db`"),
+    INT_OPT("APPOINTD_DB_WAIT_SECONDS", db_wait_seconds, "30", 0, 86400,
+            "seconds `serve` and `migrate` keep trying to reach the database at start, with back-off, before exiting 1 with its error"),
     INT_OPT("DB_CONNECT_TIMEOUT", db_connect_timeout, "5", 0, 3600,
             "seconds a PostgreSQL connection may take to open (libpq `connect_timeout`, at least 2; 0: no limit), unless `DATABASE_URL` sets it"),
     INT_OPT("DB_STATEMENT_TIMEOUT", db_statement_timeout, "5000", 0, 3600000,
             "milliseconds a PostgreSQL statement may run (`statement_timeout`, unless `DATABASE_URL`'s `options` set it; 0: no limit); a server silent 1 s longer has its connection dropped (503)"),
     INT_OPT("APPOINTD_READY_TIMEOUT_MS", ready_timeout_ms, "2000", 100, 60000,
             "milliseconds `/health/ready` waits for the database before answering 503"),
-    STR_OPT("JWT_SECRET", jwt_secret, "",
+    SECRET_OPT("JWT_SECRET", jwt_secret, "",
             "HS256 key, at least 32 bytes; unset: a random one kept in the database"),
     INT_OPT("ACCESS_TOKEN_EXPIRE_MINUTES", access_token_expire_minutes, "15", 1, 1440,
             "access token lifetime"),
@@ -56,6 +61,8 @@ static const struct opt opts[] = {
     INT_OPT("APPOINTD_BCRYPT_QUEUE", bcrypt_queue, "64", 0, 100000,
             "bcrypt requests waiting for a bcrypt thread, at most (more is a 503 with Retry-After)"),
     STR_OPT("APPOINTD_LOG_LEVEL", log_level, "info", "`debug`, `info`, `warn` or `error`"),
+    STR_OPT("APPOINTD_LOG_FORMAT", log_format, "text",
+            "`text` (one line an event) or `json` (one JSON object a line)"),
     INT_OPT("APPOINTD_REQUEST_TIMEOUT", request_timeout, "30", 1, 3600,
             "seconds a connection has to deliver each whole request (headers and body) from the moment it is ready for one; idle keep-alive connections close after it too"),
     INT_OPT("APPOINTD_MAX_CONNECTIONS", max_connections, "10000", 1, 1000000,
@@ -109,19 +116,60 @@ static long default_int(const struct opt *o)
     return cores * 4 < 8 ? 8 : cores * 4;
 }
 
+static const char *env_set(const char *name)
+{
+    const char *v = getenv(name);
+    return v && *v ? v : NULL;
+}
+
+/* The container-secrets convention: X_FILE names a file holding X's value.
+ * Returns the file's text without its trailing newline (g_free it), or NULL
+ * with err when X is set too or the file cannot be read or is empty. */
+static char *read_value_file(const char *env, const char *path, char *err, size_t errlen)
+{
+    GError *gerr = NULL;
+    char *text = NULL;
+    size_t len = 0;
+    if (env_set(env)) {
+        snprintf(err, errlen, "%s and %s_FILE are both set; set one of them", env, env);
+    } else if (!g_file_get_contents(path, &text, &len, &gerr)) {
+        snprintf(err, errlen, "%s_FILE: %s", env, gerr->message);
+        g_error_free(gerr);
+    } else {
+        if (len && text[len - 1] == '\n')
+            text[--len] = '\0';
+        if (len && text[len - 1] == '\r')
+            text[--len] = '\0';
+        if (!len || strlen(text) != len) {
+            snprintf(err, errlen, "%s_FILE: %s is empty or holds a NUL byte", env, path);
+            g_free(text);
+            text = NULL;
+        }
+    }
+    return text;
+}
+
+static bool load_str(struct config *cfg, const struct opt *o, char *err, size_t errlen)
+{
+    char file_env[64], *from_file = NULL;
+    g_snprintf(file_env, sizeof file_env, "%s_FILE", o->env);
+    const char *path = o->from_file ? env_set(file_env) : NULL;
+    if (path && !(from_file = read_value_file(o->env, path, err, errlen)))
+        return false;
+    const char *v = from_file ? from_file : env_set(o->env);
+    bool ok = g_strlcpy((char *)cfg + o->offset, v ? v : o->def, o->size) < o->size;
+    if (!ok)
+        snprintf(err, errlen, "%s is too long", from_file ? file_env : o->env);
+    g_free(from_file);
+    return ok;
+}
+
 static bool load_one(struct config *cfg, const struct opt *o, char *err, size_t errlen)
 {
-    const char *v = getenv(o->env);
-    if (v && *v == '\0')
-        v = NULL;
+    const char *v = env_set(o->env);
     char *field = (char *)cfg + o->offset;
-    if (o->type == OPT_STR) {
-        if (g_strlcpy(field, v ? v : o->def, o->size) >= o->size) {
-            snprintf(err, errlen, "%s is too long", o->env);
-            return false;
-        }
-        return true;
-    }
+    if (o->type == OPT_STR)
+        return load_str(cfg, o, err, errlen);
     long n;
     if (!v && !o->def) {
         n = default_int(o);
@@ -151,6 +199,10 @@ bool config_load(struct config *cfg, char *err, size_t errlen)
         snprintf(err, errlen, "JWT_SECRET must be at least 32 bytes");
         return false;
     }
+    if (strcmp(cfg->log_format, "text") != 0 && strcmp(cfg->log_format, "json") != 0) {
+        snprintf(err, errlen, "APPOINTD_LOG_FORMAT must be text or json");
+        return false;
+    }
     return true;
 }
 
@@ -165,5 +217,9 @@ void config_print_table(void)
         printf("| `%s` | %s%s%s | %s | %s |\n", o->env, o->def ? "`" : "",
                o->def ? (*o->def ? o->def : "(unset)") : "computed", o->def ? "`" : "", range,
                o->doc);
+        if (o->from_file)
+            printf("| `%s_FILE` | `(unset)` |  | a file holding `%s` (container secrets; one trailing "
+                   "newline is stripped); not with `%s` itself |\n",
+                   o->env, o->env, o->env);
     }
 }

@@ -10,6 +10,7 @@ struct config {
     char host[64];
     int port;
     char database_url[1024];
+    int db_wait_seconds;
     int db_connect_timeout;   /* s */
     int db_statement_timeout; /* ms */
     int ready_timeout_ms;
@@ -22,6 +23,7 @@ struct config {
     int bcrypt_threads;
     int bcrypt_queue;
     char log_level[8];
+    char log_format[8];
     int request_timeout;
     int max_connections;
     int per_ip_connections;
@@ -45,8 +47,11 @@ struct config {
 
 extern struct config g_config;
 
-/* Fills cfg from the environment. Returns false and writes a message to err
- * when a variable is out of bounds or malformed. */
+/* Fills cfg from the environment. A secret (DATABASE_URL, JWT_SECRET) may
+ * come from the file its X_FILE names instead (the trailing newline
+ * stripped). Returns false and writes a message to err when a variable is
+ * out of bounds or malformed, when both X and X_FILE are set, or when the
+ * file cannot be read. */
 bool config_load(struct config *cfg, char *err, size_t errlen);
 
 /* Writes the configuration table as Markdown rows to stdout (for the README). */

@@ -6,11 +6,13 @@
 #include <string.h>
 
 #include "core/banned.h"
+#include "core/metrics_process.h"
 #include "core/password.h"
+#include "core/version.h"
 
 static const int statuses[] = {200, 201, 204, 400, 401, 403, 404, 405, 409, 413, 422, 429, 500, 503};
 #define N_STATUS (G_N_ELEMENTS(statuses) + 1) /* last: any other */
-static const char *const unmatched_methods[] = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OTHER"};
+static const char *const unmatched_methods[] = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "OTHER"};
 #define N_UNMATCHED G_N_ELEMENTS(unmatched_methods)
 static const double bounds[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5};
 #define N_BUCKETS (G_N_ELEMENTS(bounds) + 1)
@@ -26,7 +28,13 @@ static size_t n_routes;
 static atomic_uint_fast64_t requests[N_SLOTS][N_STATUS];
 static atomic_uint_fast64_t buckets[N_SLOTS][N_BUCKETS];
 static atomic_uint_fast64_t sum_us[N_SLOTS];
+/* A known path asked with a method it has no route for (405), by the
+ * first route of the path and the method asked. */
+static atomic_uint_fast64_t other_method[METRICS_MAX_ROUTES][N_UNMATCHED][N_STATUS];
+static uint32_t shown_statuses[METRICS_MAX_ROUTES]; /* bits of statuses[], set before serving */
 static atomic_int in_flight;
+static atomic_int db_open, db_in_use;
+static atomic_int_fast64_t audit_unsealed = -1;
 static int64_t start_time;
 
 void metrics_register_route(size_t idx, const char *method, const char *path)
@@ -38,23 +46,44 @@ void metrics_register_route(size_t idx, const char *method, const char *path)
         n_routes = idx + 1;
 }
 
+static size_t status_index(int status)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(statuses); i++)
+        if (statuses[i] == status)
+            return i;
+    return N_STATUS - 1;
+}
+
+void metrics_register_status(size_t idx, int status)
+{
+    size_t st = status_index(status);
+    if (idx < METRICS_MAX_ROUTES && st + 1 < N_STATUS)
+        shown_statuses[idx] |= 1u << st;
+}
+
+static size_t method_index(const char *method)
+{
+    for (size_t i = 0; i + 1 < N_UNMATCHED; i++)
+        if (strcmp(method, unmatched_methods[i]) == 0)
+            return i;
+    return N_UNMATCHED - 1;
+}
+
 static size_t slot_of(int idx, const char *method)
 {
     if (idx >= 0 && (size_t)idx < n_routes)
         return (size_t)idx;
-    size_t m = N_UNMATCHED - 1;
-    for (size_t i = 0; i + 1 < N_UNMATCHED; i++)
-        if (strcmp(method, unmatched_methods[i]) == 0)
-            m = i;
-    return METRICS_MAX_ROUTES + m;
+    return METRICS_MAX_ROUTES + method_index(method);
 }
 
 void metrics_observe(int idx, const char *method, int status, int64_t duration_us)
 {
-    size_t slot = slot_of(idx, method), st = N_STATUS - 1, b = 0;
-    for (size_t i = 0; i < G_N_ELEMENTS(statuses); i++)
-        if (statuses[i] == status)
-            st = i;
+    size_t slot = slot_of(idx, method), st = status_index(status), b = 0;
+    if (slot < METRICS_MAX_ROUTES && strcmp(routes[slot].method, method) != 0) {
+        atomic_fetch_add_explicit(&other_method[slot][method_index(method)][st], 1,
+                                  memory_order_relaxed);
+        return;
+    }
     double secs = (double)duration_us / 1e6;
     while (b < G_N_ELEMENTS(bounds) && secs > bounds[b])
         b++;
@@ -71,6 +100,21 @@ void metrics_in_flight_add(int delta)
 void metrics_set_start_time(int64_t unix_seconds)
 {
     start_time = unix_seconds;
+}
+
+void metrics_db_connections_add(int delta)
+{
+    atomic_fetch_add_explicit(&db_open, delta, memory_order_relaxed);
+}
+
+void metrics_db_in_use_add(int delta)
+{
+    atomic_fetch_add_explicit(&db_in_use, delta, memory_order_relaxed);
+}
+
+void metrics_set_audit_unsealed(int64_t entries)
+{
+    atomic_store_explicit(&audit_unsealed, entries, memory_order_relaxed);
 }
 
 static void labels_of(size_t slot, const char **route, const char **method)
@@ -90,6 +134,27 @@ static bool slot_used(size_t slot)
                                       : slot - METRICS_MAX_ROUTES < N_UNMATCHED;
 }
 
+static void render_count(GString *out, const char *route, const char *method, size_t st,
+                         uint64_t n)
+{
+    char code[8];
+    g_snprintf(code, sizeof code, "%d", st + 1 < N_STATUS ? statuses[st] : 0);
+    g_string_append_printf(out,
+                           "appointd_http_requests_total{route=\"%s\",method=\"%s\",status=\"%s\"} %" G_GUINT64_FORMAT "\n",
+                           route, method, st + 1 < N_STATUS ? code : "other", n);
+}
+
+/* 405s (and whatever else a known path answered to a method it has no route for). */
+static void render_other_methods(GString *out, size_t s)
+{
+    for (size_t m = 0; m < N_UNMATCHED; m++)
+        for (size_t i = 0; i < N_STATUS; i++) {
+            uint64_t n = atomic_load_explicit(&other_method[s][m][i], memory_order_relaxed);
+            if (n)
+                render_count(out, routes[s].path, unmatched_methods[m], i, n);
+        }
+}
+
 static void render_requests(GString *out)
 {
     g_string_append(out, "# HELP appointd_http_requests_total HTTP requests by route, method and status.\n"
@@ -99,16 +164,15 @@ static void render_requests(GString *out)
             continue;
         const char *route, *method;
         labels_of(s, &route, &method);
+        /* Every route shows its statuses from the start; unknown paths their 404. */
+        uint32_t shown = s < METRICS_MAX_ROUTES ? shown_statuses[s] : 1u << status_index(404);
         for (size_t i = 0; i < N_STATUS; i++) {
             uint64_t n = atomic_load_explicit(&requests[s][i], memory_order_relaxed);
-            if (!n)
-                continue;
-            char st[8];
-            g_snprintf(st, sizeof st, "%d", i + 1 < N_STATUS ? statuses[i] : 0);
-            g_string_append_printf(out,
-                                   "appointd_http_requests_total{route=\"%s\",method=\"%s\",status=\"%s\"} %" G_GUINT64_FORMAT "\n",
-                                   route, method, i + 1 < N_STATUS ? st : "other", n);
+            if (n || (i < 32 && (shown >> i) & 1u))
+                render_count(out, route, method, i, n);
         }
+        if (s < METRICS_MAX_ROUTES)
+            render_other_methods(out, s);
     }
 }
 
@@ -140,11 +204,9 @@ static void render_latency(GString *out)
     }
 }
 
-char *metrics_render(void)
+static void render_gauges(GString *out)
 {
-    GString *out = g_string_sized_new(16384);
-    render_requests(out);
-    render_latency(out);
+    int64_t unsealed = atomic_load_explicit(&audit_unsealed, memory_order_relaxed);
     g_string_append_printf(out,
                            "# HELP appointd_http_requests_in_flight Requests being handled now.\n"
                            "# TYPE appointd_http_requests_in_flight gauge\n"
@@ -152,9 +214,34 @@ char *metrics_render(void)
                            "# HELP appointd_bcrypt_total bcrypt computations (password hashes and checks).\n"
                            "# TYPE appointd_bcrypt_total counter\n"
                            "appointd_bcrypt_total %lu\n"
-                           "# HELP process_start_time_seconds Start time of the process since the Unix epoch.\n"
-                           "# TYPE process_start_time_seconds gauge\n"
-                           "process_start_time_seconds %" G_GINT64_FORMAT "\n",
-                           atomic_load(&in_flight), password_bcrypt_count(), start_time);
+                           "# HELP appointd_db_connections Database connections open.\n"
+                           "# TYPE appointd_db_connections gauge\n"
+                           "appointd_db_connections %d\n"
+                           "# HELP appointd_db_connections_in_use Database connections held by a request now.\n"
+                           "# TYPE appointd_db_connections_in_use gauge\n"
+                           "appointd_db_connections_in_use %d\n",
+                           atomic_load(&in_flight), password_bcrypt_count(), atomic_load(&db_open),
+                           atomic_load(&db_in_use));
+    if (unsealed >= 0)
+        g_string_append_printf(out,
+                               "# HELP appointd_outbox_lag Entries of an outbox its job has not taken yet "
+                               "(audit: newest entry id minus newest sealed id).\n"
+                               "# TYPE appointd_outbox_lag gauge\n"
+                               "appointd_outbox_lag{outbox=\"audit\",job=\"audit_seal\"} %" G_GINT64_FORMAT "\n",
+                               unsealed);
+}
+
+char *metrics_render(void)
+{
+    GString *out = g_string_sized_new(65536);
+    g_string_append_printf(out,
+                           "# HELP appointd_build_info The version and git commit of this build.\n"
+                           "# TYPE appointd_build_info gauge\n"
+                           "appointd_build_info{version=\"%s\",commit=\"%s\"} 1\n",
+                           version_number, version_commit);
+    render_requests(out);
+    render_latency(out);
+    render_gauges(out);
+    metrics_process_render(out, start_time);
     return g_string_free(out, FALSE);
 }

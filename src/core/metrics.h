@@ -9,11 +9,22 @@
 
 /* Names route index idx (method and path template); call before serving. */
 void metrics_register_route(size_t idx, const char *method, const char *path);
+/* Names a status route idx can answer: its counter is shown from the start,
+ * at 0, so that rates and alerts work before the first such answer. */
+void metrics_register_status(size_t idx, int status);
 /* Counts one finished request. idx is a registered route, or -1 for a request
- * that matched none (then method names it). */
+ * that matched none (then method names it). A route whose method is not
+ * method (a 405 on a known path) is counted under its path and method. */
 void metrics_observe(int idx, const char *method, int status, int64_t duration_us);
 void metrics_in_flight_add(int delta);
 void metrics_set_start_time(int64_t unix_seconds);
+/* Database connections open (store_open .. store_close) and held by a
+ * request now (on a worker, between its start and its answer). */
+void metrics_db_connections_add(int delta);
+void metrics_db_in_use_add(int delta);
+/* Audit entries written but not yet sealed, as the job runner last measured
+ * them; negative: not measured (no job runner in this process). */
+void metrics_set_audit_unsealed(int64_t entries);
 
 /* Renders every metric; returns a malloc'd NUL-terminated text the caller frees. */
 char *metrics_render(void);

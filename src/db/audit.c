@@ -159,6 +159,17 @@ enum app_err store_audit_chain_end(struct store *s, int64_t *id, char hash[65])
     return found ? APP_OK : store_audit_anchor(s, id, hash);
 }
 
+enum app_err store_audit_unsealed(struct store *s, int64_t *n)
+{
+    int64_t newest = 0, sealed = 0;
+    char hash[65];
+    enum app_err err = store_query_int(s, Q_AUDIT_NEWEST, NULL, 0, &newest, NULL);
+    if (!err)
+        err = store_audit_chain_end(s, &sealed, hash);
+    *n = !err && newest > sealed ? newest - sealed : 0;
+    return err;
+}
+
 /* The newest of the oldest rows of r that are all sealed and older than
  * before: how far the chain may be cut. */
 static int prunable(const struct db_rows *r, int64_t before)

@@ -73,6 +73,7 @@ enum query_id {
     Q_AUDIT_LAST_SEALED,   /* -> id, hash of the newest sealed entry */
     Q_AUDIT_HEAD,          /* limit -> id, hash, at of the oldest entries */
     Q_AUDIT_DELETE_UPTO,   /* id */
+    Q_AUDIT_NEWEST,        /* -> the newest entry's id (0: none) */
     Q_SETTING_PUT,         /* key, value */
     Q_JOB_LEASE,           /* name, owner, now, until -> owner */
     Q_LOGIN_LOCK,          /* email: attempts of one email take turns */

@@ -7,17 +7,23 @@
 
 #include "core/banned.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "core/timeutil.h"
 #include "db/driver.h"
 #include "db/store_impl.h"
 
+static const struct db_driver *driver_of(const char *url)
+{
+    if (g_str_has_prefix(url, "sqlite:"))
+        return &sqlite_driver;
+    if (g_str_has_prefix(url, "postgresql://") || g_str_has_prefix(url, "postgres://"))
+        return &postgres_driver;
+    return NULL;
+}
+
 struct store *store_open(const char *url, char *err, size_t errlen)
 {
-    const struct db_driver *drv = NULL;
-    if (g_str_has_prefix(url, "sqlite:"))
-        drv = &sqlite_driver;
-    else if (g_str_has_prefix(url, "postgresql://") || g_str_has_prefix(url, "postgres://"))
-        drv = &postgres_driver;
+    const struct db_driver *drv = driver_of(url);
     if (!drv) {
         g_strlcpy(err, "DATABASE_URL must start with sqlite: or postgresql://", errlen);
         return NULL;
@@ -33,6 +39,25 @@ struct store *store_open(const char *url, char *err, size_t errlen)
     }
     s->drv = drv;
     s->conn = conn;
+    metrics_db_connections_add(1);
+    return s;
+}
+
+struct store *store_open_wait(const char *url, int wait_seconds, char *err, size_t errlen)
+{
+    int64_t deadline = clock_mono_us() + (int64_t)wait_seconds * 1000000;
+    int64_t delay_us = 250000;
+    struct store *s = NULL;
+    for (int attempt = 1; !(s = store_open(url, err, errlen)); attempt++) {
+        int64_t left = deadline - clock_mono_us();
+        /* A URL of no known engine will not start working. */
+        if (left <= 0 || !driver_of(url))
+            break;
+        log_warn("database not reachable (try %d, %.1f s left of APPOINTD_DB_WAIT_SECONDS): %s",
+                 attempt, (double)left / 1e6, err);
+        g_usleep((gulong)(delay_us < left ? delay_us : left));
+        delay_us = delay_us * 2 > 5000000 ? 5000000 : delay_us * 2;
+    }
     return s;
 }
 
@@ -42,6 +67,7 @@ void store_close(struct store *s)
         return;
     s->drv->close(s->conn);
     free(s);
+    metrics_db_connections_add(-1);
 }
 
 const char *store_engine(const struct store *s)

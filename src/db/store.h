@@ -25,6 +25,10 @@ struct store;
 /* Connects to url ("sqlite:PATH" or "postgresql://…"). On failure returns NULL
  * and writes a message to err. */
 struct store *store_open(const char *url, char *err, size_t errlen);
+/* store_open, tried again with back-off (0.25 s doubling to 5 s) for up to
+ * wait_seconds while the database cannot be reached, each failed try logged.
+ * NULL with the last try's error in err when the time ran out. */
+struct store *store_open_wait(const char *url, int wait_seconds, char *err, size_t errlen);
 void store_close(struct store *s);
 /* "sqlite" or "postgresql". */
 const char *store_engine(const struct store *s);
@@ -265,6 +269,10 @@ enum app_err store_audit_after(struct store *s, struct outbox_cursor *c, int lim
 enum app_err store_audit_seal(struct store *s, int64_t id, const char *hash);
 /* Where the chain ends now: the newest sealed entry, else the anchor. */
 enum app_err store_audit_chain_end(struct store *s, int64_t *id, char hash[65]);
+/* Entries written but not sealed yet: the newest entry's id minus the
+ * newest sealed one's (ids drawn by rolled-back work count too: at most
+ * that many). Two index look-ups while the sealer keeps up. */
+enum app_err store_audit_unsealed(struct store *s, int64_t *n);
 /* The chain's anchor: the id and hash of the last entry pruned (0 and 64
  * zeros when none was). */
 enum app_err store_audit_anchor(struct store *s, int64_t *id, char hash[65]);

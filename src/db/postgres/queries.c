@@ -207,6 +207,7 @@ const char *const postgres_sql[Q__COUNT] = {
                             "ORDER BY id DESC LIMIT 1",
     [Q_AUDIT_HEAD] = "SELECT id, hash, " EPOCH("at") " FROM audit_log ORDER BY id LIMIT $1",
     [Q_AUDIT_DELETE_UPTO] = "DELETE FROM audit_log WHERE id <= $1",
+    [Q_AUDIT_NEWEST] = "SELECT COALESCE(MAX(id), 0) FROM audit_log",
     [Q_SETTING_PUT] = "INSERT INTO settings (key, value) VALUES ($1, $2) "
                       "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
     [Q_JOB_LEASE] = "INSERT INTO job_leases (name, owner, until) VALUES ($1, $2, to_timestamp($4)) "

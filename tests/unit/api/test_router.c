@@ -200,3 +200,15 @@ Test(router, small_allow_buffer_is_terminated)
     cr_assert_lt(strlen(allow), sizeof allow);
     cr_assert_eq(strncmp(allow, "GET, PA", 7), 0, "got %s", allow);
 }
+
+Test(router, path_route_finds_the_first_route_of_a_path_whatever_the_method)
+{
+    int idx = router_path_route("/health");
+    cr_assert(idx >= 0);
+    cr_assert_str_eq(routes[idx].path, "/health");
+    idx = router_path_route("/api/v1/bookings/12/cancel");
+    cr_assert(idx >= 0);
+    cr_assert_str_eq(routes[idx].path, "/api/v1/bookings/{id}/cancel");
+    cr_assert_eq(router_path_route("/nope"), -1);
+    cr_assert_eq(router_path_route("no-slash"), -1);
+}
