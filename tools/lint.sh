@@ -43,6 +43,12 @@ check "microhttpd.h included outside src/api/" \
     '^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"]([^>"]*/)?microhttpd\.h[>"]' \
     -not -path 'src/api/*'
 
+# (a2) MHD_queue_response called by name is taken for libmicrohttpd's own
+# error reply (src/api/mhd_errors.h): our responses go through mhd_errors_queue.
+check "MHD_queue_response called outside src/api/mhd_errors.c" \
+    '\bMHD_queue_response[[:space:]]*\(' \
+    -not -path 'src/api/mhd_errors.c'
+
 # (b) SQL is written only in the storage layer.
 check "SQL outside src/db/" \
     '"\s*(SELECT|INSERT|UPDATE|DELETE FROM|CREATE TABLE)\b' \

@@ -57,27 +57,36 @@ static bool method_listed(const char *allow, const char *method)
     return found;
 }
 
+static void allow_add(char *allow, size_t allow_len, const char *method)
+{
+    if (method_listed(allow, method))
+        return;
+    if (allow[0])
+        g_strlcat(allow, ", ", allow_len);
+    g_strlcat(allow, method, allow_len);
+}
+
 int router_match(const char *method, char *path_copy, const char **params, char *allow,
                  size_t allow_len)
 {
     char *seg[MAX_SEGMENTS];
     int nseg = split(path_copy, seg);
+    /* HEAD is GET without the body, which libmicrohttpd leaves out. */
+    const char *wanted = strcmp(method, "HEAD") == 0 ? "GET" : method;
     allow[0] = '\0';
     if (nseg < 0)
         return -1;
     for (size_t i = 0; i < n_routes; i++) {
         if (!template_match(routes[i].path, seg, nseg, NULL))
             continue;
-        if (strcmp(routes[i].method, method) == 0) {
+        if (strcmp(routes[i].method, wanted) == 0) {
             template_match(routes[i].path, seg, nseg, params);
             return (int)i;
         }
         /* "/users/me" also fits "/users/{id}": name each method once. */
-        if (method_listed(allow, routes[i].method))
-            continue;
-        if (allow[0])
-            g_strlcat(allow, ", ", allow_len);
-        g_strlcat(allow, routes[i].method, allow_len);
+        allow_add(allow, allow_len, routes[i].method);
+        if (strcmp(routes[i].method, "GET") == 0)
+            allow_add(allow, allow_len, "HEAD");
     }
     return -1;
 }

@@ -35,7 +35,8 @@ extern const size_t n_routes;
 /* Finds the route of method and path, writing path parameters (pointers into
  * path_copy, which the caller provides as a writable copy of path).
  * Returns its index, or -1 with *allow listing the methods the path has
- * ("" when the path is unknown). */
+ * ("" when the path is unknown; HEAD beside every GET). HEAD finds the path's
+ * GET route. */
 int router_match(const char *method, char *path_copy, const char **params, char *allow,
                  size_t allow_len);
 /* The index of the first route whose template matches path, whatever its

@@ -19,7 +19,9 @@
 #include "api/cors.h"
 #include "api/dispatch.h"
 #include "api/drain.h"
+#include "api/mhd_errors.h"
 #include "api/ready.h"
+#include "api/request_head.h"
 #include "api/respond.h"
 #include "api/router.h"
 #include "api/watchdog.h"
@@ -31,6 +33,12 @@
 #include "core/timeutil.h"
 
 #define MAX_BODY (1024 * 1024)
+/* A body refused before it is read is still read and dropped, up to these
+ * bounds, so that a client which sends all of it before reading (Python's
+ * urllib) gets the answer rather than a reset; past them the connection is
+ * cut. */
+#define DRAIN_MAX_BYTES (4 * 1024 * 1024)
+#define DRAIN_MAX_US (5 * 1000000)
 
 /* Requests between their first header and their last byte: shutdown waits for 0. */
 static atomic_int in_flight;
@@ -44,6 +52,8 @@ struct req_ctx {
     int path_route;  /* a 405: the first route of its path, for the metrics */
     bool ready;      /* res holds the answer */
     bool close;      /* answer with Connection: close */
+    bool drain;      /* a refusal that waits for the end of the body it drops */
+    size_t dropped;  /* body bytes read and dropped since the refusal */
     enum body_result upload; /* BODY_OK until the body broke a limit; then dropped */
     bool observed;   /* counted in the metrics */
     bool preflight;  /* a CORS preflight of a listed origin: answered 204 */
@@ -94,9 +104,9 @@ static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind, const c
         f->content_length++;
     if (g_ascii_strcasecmp(key, "Transfer-Encoding") == 0) {
         f->transfer_encoding++;
-        char *v = g_strstrip(g_strdup(value ? value : ""));
-        f->chunked_only = f->transfer_encoding == 1 && g_ascii_strcasecmp(v, "chunked") == 0;
-        g_free(v);
+        /* Exactly what libmicrohttpd takes for chunked: any other value it
+         * ignores, and would read the body as one of unknown length. */
+        f->chunked_only = f->transfer_encoding == 1 && value && g_ascii_strcasecmp(value, "chunked") == 0;
     }
     return MHD_YES;
 }
@@ -237,7 +247,7 @@ static enum MHD_Result queue(struct req_ctx *ctx)
         add_cors_headers(ctx, resp);
     if (ctx->close || drain_active())
         MHD_add_response_header(resp, "Connection", "close");
-    enum MHD_Result ret = MHD_queue_response(ctx->conn, (unsigned)r->status, resp);
+    enum MHD_Result ret = mhd_errors_queue(ctx->conn, (unsigned)r->status, resp);
     MHD_destroy_response(resp);
     return ret;
 }
@@ -268,13 +278,37 @@ static void answer_preflight(struct req_ctx *ctx)
     }
 }
 
-/* Routes, and refuses what the contract refuses, before any body is read. */
-static void screen(struct req_ctx *ctx, const char *method)
+/* APPOINTD_MAX_HEADER_BYTES, set once before serving. */
+static size_t max_header_bytes;
+
+/* A malformed head, or framing that could be read two ways, ends the
+ * connection: where its body ends is not known. */
+static bool head_ok(struct req_ctx *ctx, const char *method, const char *url, const char *version)
 {
-    if (!framing_ok(ctx->conn)) {
-        answer_now(ctx, APP_ERR_BAD_REQUEST, true);
+    enum request_head_result r =
+        request_head_check(ctx->conn, method, url, version, max_header_bytes);
+    if (r == REQUEST_HEAD_OK && framing_ok(ctx->conn))
+        return true;
+    answer_now(ctx, r == REQUEST_HEAD_TOO_LARGE ? APP_ERR_HEADERS_TOO_LARGE : APP_ERR_BAD_REQUEST,
+               true);
+    return false;
+}
+
+/* A 413 for a body of known length closes the connection after the body
+ * has been read and dropped (see DRAIN_MAX_BYTES), unless the client waits
+ * for 100 Continue and so sends none of it. (A 503 for want of memory goes
+ * out at once: its client is to retry soon, not to finish this upload.) */
+static void refuse_too_large(struct req_ctx *ctx, unsigned long long cl)
+{
+    answer_now(ctx, APP_ERR_TOO_LARGE, true);
+    ctx->drain = cl <= DRAIN_MAX_BYTES && !header(ctx->conn, "Expect");
+}
+
+/* Routes, and refuses what the contract refuses, before any body is read. */
+static void screen(struct req_ctx *ctx, const char *method, const char *version)
+{
+    if (!head_ok(ctx, method, ctx->req.path, version))
         return;
-    }
     const char *cl_text = header(ctx->conn, "Content-Length");
     unsigned long long cl = cl_text ? strtoull(cl_text, NULL, 10) : 0;
     /* Matched first so that a 413 is counted under its route. */
@@ -283,7 +317,7 @@ static void screen(struct req_ctx *ctx, const char *method)
     if (ctx->route < 0 && ctx->res.allow[0])
         ctx->path_route = router_path_route(ctx->req.path);
     if (cl > MAX_BODY) {
-        answer_now(ctx, APP_ERR_TOO_LARGE, true);
+        refuse_too_large(ctx, cl);
         return;
     }
     if (ctx->route < 0 && ctx->res.allow[0] && strcmp(method, "OPTIONS") == 0 &&
@@ -292,13 +326,14 @@ static void screen(struct req_ctx *ctx, const char *method)
     else if (ctx->route < 0)
         answer_now(ctx, ctx->res.allow[0] ? APP_ERR_METHOD_NOT_ALLOWED : APP_ERR_NOT_FOUND, false);
     else if (cl > body_limit(ctx->route))
-        answer_now(ctx, APP_ERR_TOO_LARGE, true);
+        refuse_too_large(ctx, cl);
     else if (cl && !body_reserve(&ctx->body, (size_t)cl + 1))
         answer_busy(ctx, 1, true);
 }
 
 /* First call: headers are in. */
-static struct req_ctx *start_request(struct MHD_Connection *c, const char *url, const char *method)
+static struct req_ctx *start_request(struct MHD_Connection *c, const char *url, const char *method,
+                                     const char *version)
 {
     struct req_ctx *ctx = calloc(1, sizeof *ctx);
     if (!ctx)
@@ -320,21 +355,26 @@ static struct req_ctx *start_request(struct MHD_Connection *c, const char *url, 
     if (cors.n && cors_allowed(&cors, header(c, "Origin")))
         ctx->cors_origin = header(c, "Origin");
     if (ctx->path_copy)
-        screen(ctx, method);
+        screen(ctx, method, version);
     else
         answer_now(ctx, APP_ERR_INTERNAL, true);
     return ctx;
 }
 
 /* A body past its limit or the memory budget is dropped at once (its
- * memory goes back) and the rest of the upload read and dropped too. */
-static void take_upload(struct req_ctx *ctx, const char *data, size_t size)
+ * memory goes back) and the rest of the upload read and dropped too, as is
+ * the body of a request already answered; false when what is dropped has
+ * passed the drain bounds and the connection is to be cut. */
+static bool take_upload(struct req_ctx *ctx, const char *data, size_t size)
 {
-    if (ctx->ready || ctx->upload != BODY_OK)
-        return;
-    ctx->upload = body_append(&ctx->body, data, size, body_limit(ctx->route));
-    if (ctx->upload != BODY_OK)
-        body_release(&ctx->body);
+    if (!ctx->ready && ctx->upload == BODY_OK) {
+        ctx->upload = body_append(&ctx->body, data, size, body_limit(ctx->route));
+        if (ctx->upload != BODY_OK)
+            body_release(&ctx->body);
+        return true;
+    }
+    ctx->dropped += size;
+    return ctx->dropped <= DRAIN_MAX_BYTES && clock_mono_us() - ctx->start_us <= DRAIN_MAX_US;
 }
 
 static void worker_done(void *arg)
@@ -382,19 +422,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 {
     struct req_ctx *ctx = *con_cls;
     (void)cls;
-    (void)version;
     if (!ctx) {
-        ctx = start_request(c, url, method);
+        ctx = start_request(c, url, method, version);
         *con_cls = ctx;
         if (!ctx)
             return MHD_NO;
-        /* Refusals that end the connection go out now, before any body is read. */
-        return ctx->ready && ctx->close ? queue(ctx) : MHD_YES;
+        /* Refusals that end the connection go out now, before any body is
+         * read, unless they wait for the end of the body they drop. */
+        return ctx->ready && ctx->close && !ctx->drain ? queue(ctx) : MHD_YES;
     }
     if (*upload_size) {
-        take_upload(ctx, upload, *upload_size);
+        bool keep = take_upload(ctx, upload, *upload_size);
         *upload_size = 0;
-        return MHD_YES;
+        return keep ? MHD_YES : MHD_NO;
     }
     watchdog_request_received(ctx->watch);
     if (ctx->ready)
@@ -523,6 +563,7 @@ static struct MHD_Daemon *start_daemon(const struct config *cfg)
     if (addr.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     max_connections = cfg->max_connections;
+    max_header_bytes = (size_t)cfg->max_header_bytes;
     /* The pool splits libmicrohttpd's limit among its threads: twice ours
      * plus one a thread keeps every thread below its share. */
     unsigned mhd_limit = 2u * (unsigned)cfg->max_connections + (unsigned)cfg->threads;
@@ -625,6 +666,8 @@ int server_run(const struct config *cfg)
         goto out;
     }
     raise_fd_limit();
+    if (!mhd_errors_init())
+        goto out;
     if (!workers_start(cfg->workers, cfg->bcrypt_threads, cfg->bcrypt_queue, cfg->database_url))
         goto out;
     if (!ready_start(cfg->database_url, cfg->ready_timeout_ms))

@@ -70,7 +70,7 @@ static const struct opt opts[] = {
     INT_OPT("APPOINTD_PER_IP_CONNECTIONS", per_ip_connections, "2000", 0, 1000000,
             "connections at once from one client address (0: no limit)"),
     INT_OPT("APPOINTD_MAX_HEADER_BYTES", max_header_bytes, "16384", 1024, 1048576,
-            "bytes of request line and headers, about (more is a 431)"),
+            "bytes of request line and headers (more is a 431)"),
     INT_OPT("APPOINTD_MAX_BODY_MEMORY", max_body_memory, "67108864", 65536, 1073741824,
             "bytes of request bodies held at once, all connections together (more is a 503 with Retry-After)"),
     INT_OPT("APPOINTD_SHUTDOWN_TIMEOUT", shutdown_timeout, "25", 1, 3600,

@@ -34,6 +34,9 @@ static const struct app_error_info table[APP_ERR__COUNT] = {
     [APP_ERR_BUSY] = {503, "Server busy, try again later", NULL},
     [APP_ERR_TOO_MANY_SIGNUPS] = {429, "Too many signups", NULL},
     [APP_ERR_CORS_ORIGIN] = {403, "Disallowed CORS origin", NULL},
+    [APP_ERR_URI_TOO_LONG] = {414, "URI Too Long", NULL},
+    [APP_ERR_HEADERS_TOO_LARGE] = {431, "Request Header Fields Too Large", NULL},
+    [APP_ERR_HTTP_VERSION] = {505, "HTTP Version Not Supported", NULL},
 };
 
 const struct app_error_info *app_error_info(enum app_err err)

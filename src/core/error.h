@@ -32,6 +32,9 @@ enum app_err {
     APP_ERR_BUSY,               /* 503 with Retry-After: no memory or worker free for it now */
     APP_ERR_TOO_MANY_SIGNUPS,   /* 429 */
     APP_ERR_CORS_ORIGIN,        /* 403: a preflight from an origin not in CORS_ORIGINS */
+    APP_ERR_URI_TOO_LONG,       /* 414 */
+    APP_ERR_HEADERS_TOO_LARGE,  /* 431: request line and headers past APPOINTD_MAX_HEADER_BYTES */
+    APP_ERR_HTTP_VERSION,       /* 505 */
     APP_ERR__COUNT
 };
 

@@ -69,7 +69,7 @@ def test_listed_origin_gets_cors_headers_on_errors(cors):
     for r in cases:
         assert_cors(r, APP)
     assert cases[0].headers["WWW-Authenticate"] == "Bearer"
-    assert cases[2].headers["Allow"] == "GET, PATCH"
+    assert cases[2].headers["Allow"] == "GET, HEAD, PATCH"
 
 
 def test_listed_origin_gets_cors_headers_on_a_framing_error(cors):
@@ -89,7 +89,7 @@ def test_preflight_of_a_listed_origin(cors):
     assert r.status_code == 204, r.text
     assert r.content == b""
     assert_cors(r, APP)
-    assert r.headers["Access-Control-Allow-Methods"] == "GET, PATCH"
+    assert r.headers["Access-Control-Allow-Methods"] == "GET, HEAD, PATCH"
     assert r.headers["Access-Control-Allow-Headers"] == ALLOW_HEADERS
     assert r.headers["Access-Control-Max-Age"] == "600"
     assert r.headers["X-Request-ID"]

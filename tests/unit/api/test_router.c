@@ -130,33 +130,33 @@ Test(router, two_path_parameters)
 
 Test(router, wrong_method_lists_allow)
 {
-    expect_405("DELETE", "/health", "GET");
-    expect_405("POST", "/health", "GET");
+    expect_405("DELETE", "/health", "GET, HEAD");
+    expect_405("POST", "/health", "GET, HEAD");
     expect_405("GET", "/api/v1/users/me/password", "POST");
     expect_405("GET", "/api/v1/auth/login", "POST");
-    expect_405("DELETE", "/api/v1/users/12", "GET, PATCH");
+    expect_405("DELETE", "/api/v1/users/12", "GET, HEAD, PATCH");
     expect_405("GET", "/api/v1/providers/5/time-off/7", "DELETE");
-    expect_405("DELETE", "/api/v1/providers/5/availability", "GET, PUT");
-    expect_405("DELETE", "/api/v1/providers/5/time-off", "POST, GET");
-    expect_405("PUT", "/api/v1/services/5", "GET, PATCH, DELETE");
-    expect_405("DELETE", "/api/v1/bookings", "POST, GET");
+    expect_405("DELETE", "/api/v1/providers/5/availability", "GET, HEAD, PUT");
+    expect_405("DELETE", "/api/v1/providers/5/time-off", "POST, GET, HEAD");
+    expect_405("PUT", "/api/v1/services/5", "GET, HEAD, PATCH, DELETE");
+    expect_405("DELETE", "/api/v1/bookings", "POST, GET, HEAD");
     expect_405("GET", "/api/v1/bookings/1/cancel", "POST");
-    expect_405("POST", "/api/v1/bookings/1", "GET");
-    expect_405("POST", "/api/v1/services/1/slots", "GET");
+    expect_405("POST", "/api/v1/bookings/1", "GET, HEAD");
+    expect_405("POST", "/api/v1/services/1/slots", "GET, HEAD");
 }
 
 /* /api/v1/users/me is matched by both /api/v1/users/me and
  * /api/v1/users/{id}: each method must still be listed once. */
 Test(router, allow_lists_each_method_once)
 {
-    expect_405("DELETE", "/api/v1/users/me", "GET, PATCH");
-    expect_405("PUT", "/api/v1/users/me", "GET, PATCH");
+    expect_405("DELETE", "/api/v1/users/me", "GET, HEAD, PATCH");
+    expect_405("PUT", "/api/v1/users/me", "GET, HEAD, PATCH");
 }
 
 Test(router, methods_are_case_sensitive)
 {
-    expect_405("get", "/health", "GET");
-    expect_405("Get", "/api/v1/bookings", "POST, GET");
+    expect_405("get", "/health", "GET, HEAD");
+    expect_405("Get", "/api/v1/bookings", "POST, GET, HEAD");
 }
 
 Test(router, unknown_paths)
@@ -198,7 +198,20 @@ Test(router, small_allow_buffer_is_terminated)
     const char *params[REQUEST_MAX_PARAMS] = {0};
     cr_assert_eq(router_match("PUT", path, params, allow, sizeof allow), -1);
     cr_assert_lt(strlen(allow), sizeof allow);
-    cr_assert_eq(strncmp(allow, "GET, PA", 7), 0, "got %s", allow);
+    cr_assert_eq(strncmp(allow, "GET, HE", 7), 0, "got %s", allow);
+}
+
+Test(router, head_finds_the_get_route_and_is_listed_beside_get)
+{
+    struct match m;
+    match("HEAD", "/api/v1/users/12", &m);
+    cr_assert_geq(m.idx, 0, "HEAD did not match (allow \"%s\")", m.allow);
+    cr_assert_str_eq(routes[m.idx].method, "GET");
+    cr_assert_str_eq(routes[m.idx].path, "/api/v1/users/{id}");
+    cr_assert_str_eq(m.params[0], "12");
+    expect_405("HEAD", "/api/v1/auth/login", "POST");
+    expect_405("HEAD", "/api/v1/bookings/1/cancel", "POST");
+    expect_405("POST", "/api/v1/services/1/slots", "GET, HEAD");
 }
 
 Test(router, path_route_finds_the_first_route_of_a_path_whatever_the_method)
