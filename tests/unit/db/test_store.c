@@ -259,6 +259,22 @@ Test(store, the_sealer_chains_in_id_order_and_verify_finds_a_tampered_entry)
     cr_assert_eq(ck.matched, 2);
 }
 
+Test(store, unsealed_counts_the_entries_after_the_newest_sealed_one)
+{
+    int64_t n = -1;
+    OK(store_audit_unsealed(S, &n));
+    cr_assert_eq(n, 0, "an empty log has nothing to seal");
+    add_entries(4);
+    OK(store_audit_unsealed(S, &n));
+    cr_assert_eq(n, 4);
+    seal_all();
+    OK(store_audit_unsealed(S, &n));
+    cr_assert_eq(n, 0);
+    add_entries(2);
+    OK(store_audit_unsealed(S, &n));
+    cr_assert_eq(n, 2);
+}
+
 Test(store, pruning_keeps_the_rest_of_the_chain_verifiable)
 {
     add_entries(6);
@@ -397,4 +413,17 @@ Test(store, the_chain_ends_at_the_newest_sealed_entry_else_at_the_anchor)
     OK(store_audit_chain_end(S, &id, hash));
     cr_assert_eq(id, 3);
     cr_assert_eq(strlen(hash), 64);
+}
+
+Test(store, open_wait_gives_up_with_the_databases_error)
+{
+    char err[256] = "";
+    /* Port 1 on the loopback: refused at once, every try. */
+    struct store *s = store_open_wait("postgresql://nobody@127.0.0.1:1/none", 1, err, sizeof err);
+    cr_assert_null(s);
+    cr_assert(strstr(err, "127.0.0.1") || strstr(err, "refused") || strstr(err, "connect"),
+              "err: %s", err);
+    s = store_open_wait(db_url, 1, err, sizeof err);
+    cr_assert_not_null(s, "a reachable database opens at the first try: %s", err);
+    store_close(s);
 }
