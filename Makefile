@@ -1,9 +1,10 @@
 # appointd — see README.md. `make run` and `make test` install what they need.
 CC ?= cc
-PKGS := glib-2.0 libmicrohttpd jansson libpq sqlite3 libjwt libcrypt
+VERSION := 0.3.0
+PKGS := glib-2.0 libmicrohttpd jansson libpq sqlite3 libjwt libcrypt libsystemd
 WARN := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wpedantic -Werror
 CFLAGS ?= -O2 -g
-CPPFLAGS_ALL = $(WARN) -Isrc -Ibuild/gen $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+CPPFLAGS_ALL = $(WARN) -DAPPOINTD_VERSION=\"$(VERSION)\" -Isrc -Ibuild/gen $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
 SWAGGER_VERSION := 5.35.0
 SWAGGER_DIR := build/npm/node_modules/swagger-ui-dist
