@@ -18,7 +18,7 @@ LIB_OBJ := $(filter-out $(B)/obj/src/main.o,$(OBJ))
 TEST_SRC := $(shell find tests/unit -name 'test_*.c' 2>/dev/null | sort)
 HDRS := $(shell find src -name '*.h')
 
-.PHONY: all run test unit unit-asan lint bench deps deps-test clean
+.PHONY: all run test unit unit-asan lint bench deps deps-test deb clean
 all: build/appointd
 
 deps:
@@ -81,6 +81,10 @@ unit-asan:
 
 lint:
 	@bash tools/lint.sh
+
+# build/appointd_$(VERSION)_<arch>.deb (tools/deb.sh; tests/deploy/deb.sh installs it).
+deb: build/appointd
+	@bash tools/deb.sh $(VERSION)
 
 clean:
 	rm -rf build

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Every test: build, lint, unit tests (plain and under ASan+UBSan), fuzz corpora,
-# then the HTTP suite against SQLite and against a throwaway PostgreSQL.
+# Every test: build, lint, the Debian package in a chroot, unit tests (plain
+# and under ASan+UBSan), fuzz corpora, then the HTTP suite against SQLite and
+# against a throwaway PostgreSQL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
@@ -10,6 +11,8 @@ step build
 make -j"$jobs" all
 step lint
 make --no-print-directory lint
+step "Debian package: lintian, install into a Debian 12 chroot, serve as its user"
+bash tests/deploy/deb.sh
 step "unit tests"
 make -j"$jobs" --no-print-directory unit
 step "unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
