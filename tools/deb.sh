@@ -34,7 +34,7 @@ HEAD
             doc = doc "; the unit sets the file under its StateDirectory"
         }
         printf "\n# %s%s\n#%s=%s\n", doc, range == "" ? "" : " (" range ")", name, def
-    }'
+    }' | fmt -w 78 -p '# '
 }
 
 changelog() {

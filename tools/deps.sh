@@ -7,7 +7,7 @@ want=(build-essential pkg-config libmicrohttpd-dev libjansson-dev libjwt-dev
 case "${1:-run}" in
   test)  want+=(libcriterion-dev python3-pytest python3-requests postgresql-15
                 postgresql-contrib-15 valgrind clang
-                systemd lintian debootstrap dpkg-dev fakeroot) ;;
+                systemd lintian debootstrap dpkg-dev curl procps) ;;
   bench) want+=(wrk postgresql-15 postgresql-contrib-15) ;;
 esac
 missing=()

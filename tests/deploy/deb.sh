@@ -86,6 +86,11 @@ uid=$(cut -d: -f3 <<<"$entry")
 in_root dpkg-query -W -f='${Conffiles}\n' appointd | grep -q '^ /etc/appointd/appointd.env ' ||
     fail "/etc/appointd/appointd.env is not a conffile"
 [ -L "$root/etc/systemd/system/multi-user.target.wants/appointd.service" ] || fail "the unit is not enabled"
+# The settings file lists every setting of the binary's table, commented out.
+for v in $(in_root appointd config | tail -n +3 | cut -d'`' -f2); do
+    grep -q "^#$v=" "$root/etc/appointd/appointd.env" || fail "appointd.env lacks #$v="
+done
+grep -qv '^\(#\|$\)' "$root/etc/appointd/appointd.env" && fail "appointd.env sets something"
 in_root ldd /usr/bin/appointd | grep -q 'not found' && fail "a library is missing: $(in_root ldd /usr/bin/appointd)"
 
 # Run as the unit would: its user, its working directory, its environment.
