@@ -66,6 +66,8 @@ env_file >"$root/etc/appointd/appointd.env"
 doc=$root/usr/share/doc/appointd
 install -D -m 0644 deploy/deb/copyright "$doc/copyright"
 changelog | gzip -9n >"$doc/changelog.gz"
+install -d "$root/usr/share/man/man1"
+gzip -9n <deploy/deb/appointd.1 >"$root/usr/share/man/man1/appointd.1.gz"
 for f in README.md docs/OPERATIONS.md; do
     gzip -9n <"$f" >"$doc/$(basename "$f").gz"
 done

@@ -131,6 +131,16 @@ wait "$server" || rc=$?
 server="" apid=""
 [ $rc -eq 0 ] || fail "appointd serve exited $rc after SIGTERM; see build/rootfs-serve.log"
 
+# A reinstall runs postinst as an upgrade does ("configure" with the old
+# version): an edited settings file, the user and the database stay. No
+# standard input, so that a conffile question fails instead of waiting.
+echo 'APPOINTD_LOG_LEVEL=warn' >>"$root/etc/appointd/appointd.env"
+DEBIAN_FRONTEND=noninteractive in_root apt-get install --reinstall -y -qq \
+    "/tmp/$(basename "$deb")" </dev/null >>build/rootfs-install.log 2>&1 || fail "apt-get install --reinstall"
+grep -qx 'APPOINTD_LOG_LEVEL=warn' "$root/etc/appointd/appointd.env" || fail "the reinstall lost an edit of appointd.env"
+[ "$(in_root id -u appointd)" = "$uid" ] || fail "the reinstall changed the uid of appointd"
+[ -s "$root/var/lib/appointd/appointd.db" ] || fail "the reinstall lost the database"
+
 DEBIAN_FRONTEND=noninteractive in_root apt-get purge -y -qq appointd >>build/rootfs-install.log 2>&1 ||
     fail "apt-get purge appointd"
 for p in /usr/bin/appointd /lib/systemd/system/appointd.service /etc/appointd /var/lib/appointd \
