@@ -22,6 +22,7 @@ fail() {
 }
 in_root() { chroot "$root" "$@"; }
 
+# shellcheck disable=SC2317 # run by the EXIT trap
 cleanup() {
     local rc=$?
     # Killing appointd first lets runuser reap it and end: once the wait
@@ -40,8 +41,8 @@ cleanup() {
         rm -f "$root"/tmp/appointd_*.deb
     fi
     [ -z "$proc_mounted" ] || umount "$root/proc" || rc=1
-    [ $rc -eq 0 ] && echo "deb test: ok" || echo "deb test: failed (exit $rc)" >&2
-    exit $rc
+    [ "$rc" -eq 0 ] && echo "deb test: ok" || echo "deb test: failed (exit $rc)" >&2
+    exit "$rc"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -55,6 +56,8 @@ deb=$(make -s --no-print-directory deb | tail -n 1)
 [ -f "$deb" ] || fail "make deb made no package"
 lintian --no-cfg --fail-on error "$deb" 2>/dev/null || fail "lintian reports errors in $deb"
 
+# A run killed with SIGKILL could not unmount it.
+if mountpoint -q "$root/proc"; then umount "$root/proc"; fi
 if [ ! -e "$root/.appointd-root-ok" ]; then
     echo "deb test: making the Debian 12 root in $root (once)"
     rm -rf "$root"
@@ -121,7 +124,7 @@ grep -q '"ok"' <<<"$health" || fail "/health said $health"
 # runuser waits for its child: the server is that child, running as appointd.
 apid=$(pgrep -P "$server" -x appointd || true)
 [ -n "$apid" ] || fail "cannot find the appointd process under runuser $server"
-grep -q "^Uid:[[:space:]]*$uid[[:space:]]" "/proc/$apid/status" || fail "appointd does not run as uid $uid"
+grep -q "^Uid:[[:space:]]*${uid}[[:space:]]" "/proc/$apid/status" || fail "appointd does not run as uid $uid"
 echo "deb test: /health from the host: $health"
 
 # SIGTERM to appointd itself, as systemd sends it: runuser passes on the exit status.
@@ -145,7 +148,7 @@ DEBIAN_FRONTEND=noninteractive in_root apt-get purge -y -qq appointd >>build/roo
     fail "apt-get purge appointd"
 for p in /usr/bin/appointd /lib/systemd/system/appointd.service /etc/appointd /var/lib/appointd \
     /etc/systemd/system/multi-user.target.wants/appointd.service; do
-    [ ! -e "$root$p" ] && [ ! -L "$root$p" ] || fail "$p is left after purge"
+    if [ -e "$root$p" ] || [ -L "$root$p" ]; then fail "$p is left after purge"; fi
 done
 in_root getent passwd appointd >/dev/null && fail "user appointd is left after purge"
 in_root getent group appointd >/dev/null && fail "group appointd is left after purge"
