@@ -26,10 +26,19 @@ def notify_socket(path):
     return sock
 
 
-def receive(sock, timeout):
-    """One notification as ({field: value}, sender pid)."""
+def log_text(log):
+    log.seek(0)
+    return log.read()
+
+
+def receive(sock, timeout, log):
+    """One notification as ({field: value}, sender pid); fails with the
+    server's log when none comes."""
     sock.settimeout(timeout)
-    data, ancillary, _, _ = sock.recvmsg(4096, socket.CMSG_SPACE(12))
+    try:
+        data, ancillary, _, _ = sock.recvmsg(4096, socket.CMSG_SPACE(12))
+    except socket.timeout:
+        pytest.fail(f"no notification within {timeout} s; appointd's log:\n{log_text(log)}")
     pid = None
     for level, kind, cdata in ancillary:
         if level == socket.SOL_SOCKET and kind == socket.SCM_CREDENTIALS:
@@ -71,25 +80,25 @@ def applied_migrations(db):
 def test_ready_after_migrations_and_listen_stopping_on_sigterm(tmp_path):
     path = str(tmp_path / "notify.sock")
     sock = notify_socket(path)
-    proc, port, _ = start(tmp_path, path)
+    proc, port, log = start(tmp_path, path)
     try:
-        ready, pid = receive(sock, WAIT)
+        ready, pid = receive(sock, WAIT, log)
         assert ready.get("READY") == "1", ready
         assert pid == proc.pid
         assert ready.get("STATUS") == f"listening on 127.0.0.1:{port}"
         # Once READY is in, the server answers at the first try and every
         # migration is recorded: systemd may start what depends on it.
-        assert requests.get(f"http://127.0.0.1:{port}/health", timeout=10).status_code == 200
+        assert requests.get(f"http://127.0.0.1:{port}/health", timeout=WAIT).status_code == 200
         expected = {os.path.basename(f).split(".")[0]
                     for f in glob.glob(os.path.join(ROOT, "src/db/sqlite/migrations/*.sql"))}
         assert expected and {m.split(".")[0] for m in applied_migrations(tmp_path / "notify.db")} == expected
         assert nothing_queued(sock), "a notification came between READY and SIGTERM"
 
         proc.send_signal(signal.SIGTERM)
-        stopping, pid = receive(sock, WAIT)
+        stopping, pid = receive(sock, WAIT, log)
         assert stopping.get("STOPPING") == "1", stopping
         assert pid == proc.pid
-        assert proc.wait(timeout=WAIT) == 0
+        assert proc.wait(timeout=WAIT) == 0, log_text(log)
         assert nothing_queued(sock), "a notification came after STOPPING"
     finally:
         stop(proc)
@@ -115,7 +124,6 @@ def test_unreachable_notify_socket_is_not_fatal(tmp_path):
         assert answered
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=WAIT) == 0
-        log.seek(0)
-        assert "cannot notify the service manager" in log.read()
+        assert "cannot notify the service manager" in log_text(log)
     finally:
         stop(proc)
