@@ -47,6 +47,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+[ "$(id -u)" -eq 0 ] || fail "needs root (debootstrap, chroot, mount)"
+
 # One run at a time per root: they would share its dpkg database.
 mkdir -p build
 exec 9>build/rootfs.lock
