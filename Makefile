@@ -2,7 +2,7 @@
 CC ?= cc
 VERSION := 0.3.0
 COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
-PKGS := glib-2.0 libmicrohttpd jansson libpq sqlite3 libjwt libcrypt
+PKGS := glib-2.0 libmicrohttpd jansson libpq sqlite3 libjwt libcrypt libsystemd
 WARN := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wpedantic -Werror
 CFLAGS ?= -O2 -g
 CPPFLAGS_ALL = $(WARN) -DAPPOINTD_VERSION=\"$(VERSION)\" -DAPPOINTD_COMMIT=\"$(COMMIT)\" -Isrc -Ibuild/gen $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -19,7 +19,7 @@ LIB_OBJ := $(filter-out $(B)/obj/src/main.o,$(OBJ))
 TEST_SRC := $(shell find tests/unit -name 'test_*.c' 2>/dev/null | sort)
 HDRS := $(shell find src -name '*.h')
 
-.PHONY: all run test unit unit-asan lint bench deps deps-test clean npm-tools FORCE
+.PHONY: all run test unit unit-asan lint bench deps deps-test deb clean npm-tools FORCE
 all: build/appointd
 
 deps:
@@ -107,6 +107,10 @@ unit-asan:
 
 lint:
 	@bash tools/lint.sh
+
+# build/appointd_$(VERSION)_<arch>.deb (tools/deb.sh; tests/deploy/deb.sh installs it).
+deb: build/appointd
+	@bash tools/deb.sh $(VERSION)
 
 clean:
 	rm -rf build

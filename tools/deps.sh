@@ -3,11 +3,12 @@
 # Usage: tools/deps.sh run|test|bench
 set -euo pipefail
 want=(build-essential pkg-config libmicrohttpd-dev libjansson-dev libjwt-dev
-      libcrypt-dev libsqlite3-dev libpq-dev libglib2.0-dev tzdata npm)
+      libcrypt-dev libsqlite3-dev libpq-dev libglib2.0-dev libsystemd-dev tzdata npm)
 case "${1:-run}" in
   test)  want+=(libcriterion-dev python3-pytest python3-requests postgresql-15
-                postgresql-contrib-15 valgrind clang prometheus) ;;
-  bench) want+=(wrk postgresql-15 postgresql-contrib-15) ;;
+                valgrind clang prometheus
+                systemd lintian debootstrap dpkg-dev curl procps) ;;
+  bench) want+=(wrk postgresql-15) ;;
 esac
 missing=()
 for p in "${want[@]}"; do

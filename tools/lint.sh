@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Greps the layering rules of ARCHITECTURE.md and the banned calls of
 # src/core/banned.h over the C sources (*.c, *.h) in src/, then checks the
-# route table against openapi.json. Prints each finding as file:line: message
+# route table against openapi.json, the README configuration table and the
+# systemd unit (deploy/appointd.service). Prints each finding as file:line: message
 # and exits 1 when there is any. Lines that start as comments (//, /*, or a
 # block comment's " * " continuation) are skipped.
 # Usage: tools/lint.sh   (from anywhere; it works from the repository root)
@@ -81,6 +82,29 @@ if [ -x build/appointd ]; then
         findings=$((findings + 1))
     fi
 fi
+
+# (g) The systemd unit: systemd-analyze verify finds nothing, and the
+# offline security review rates its exposure 2.0 or lower. verify insists
+# that ExecStart names an existing program, so a copy names the build's.
+check_unit() {
+    local unit=deploy/appointd.service tmp bin out rc
+    if ! command -v systemd-analyze >/dev/null; then
+        echo "$unit:1: systemd-analyze is missing (tools/deps.sh test installs it)"
+        return 1
+    fi
+    tmp=$(mktemp -d) || return 1
+    bin="$PWD/build/appointd"; [ -x "$bin" ] || bin=/bin/true
+    sed "s|^ExecStart=/usr/bin/appointd|ExecStart=$bin|" "$unit" >"$tmp/appointd.service"
+    out=$(systemd-analyze verify --man=no "$tmp/appointd.service" 2>&1); rc=$?
+    [ $rc -eq 0 ] && [ -z "$out" ] || { printf '%s\n' "$out" | sed "s|^|$unit:1: verify: |"; rc=1; }
+    if ! out=$(systemd-analyze security --offline=yes --threshold=20 "$tmp/appointd.service" 2>&1); then
+        printf '%s\n' "$out" | grep 'Overall exposure' | sed "s|^|$unit:1: exposure above 2.0: |"
+        rc=1
+    fi
+    rm -rf "$tmp"
+    return $rc
+}
+check_unit || findings=$((findings + 1))
 
 if [ "$findings" -gt 0 ]; then
     echo "lint: $findings finding(s)" >&2

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Every test: build, lint, unit tests (plain and under ASan+UBSan), fuzz corpora,
-# then the HTTP suite against SQLite and against a throwaway PostgreSQL.
+# Every test: build, lint, the Debian package in a chroot, unit tests (plain
+# and under ASan+UBSan), fuzz corpora, then the HTTP suite against SQLite and
+# against a throwaway PostgreSQL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
@@ -13,6 +14,8 @@ make --no-print-directory lint
 step "OpenAPI document: Redocly CLI, recommended rules (warnings are printed, errors fail)"
 make --no-print-directory npm-tools
 REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true build/npm-tools/node_modules/.bin/redocly lint --extends recommended --format stylish src/api/openapi.json
+step "Debian package: lintian, install into a Debian 12 chroot, serve as its user"
+bash tests/deploy/deb.sh
 step "unit tests"
 make -j"$jobs" --no-print-directory unit
 step "unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"

@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+#include "core/notify.h"
 #include "core/banned.h"
 
 /* held and closed change together under lock: a hand-over either counts
@@ -16,6 +17,7 @@ static struct {
 
 void drain_begin(void)
 {
+    notify_stopping();
     atomic_store(&gate.draining, true);
 }
 

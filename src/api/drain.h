@@ -6,7 +6,8 @@
 #define API_DRAIN_H
 #include <stdbool.h>
 
-/* SIGTERM came: from now on every answer carries Connection: close. */
+/* SIGTERM came: from now on every answer carries Connection: close, and the
+ * service manager is told STOPPING=1. */
 void drain_begin(void);
 bool drain_active(void);
 /* Before MHD_suspend_connection for a worker: false once drain_close has

@@ -29,6 +29,7 @@
 #include "core/banned.h"
 #include "core/log.h"
 #include "core/metrics.h"
+#include "core/notify.h"
 #include "core/random.h"
 #include "core/timeutil.h"
 
@@ -678,6 +679,7 @@ int server_run(const struct config *cfg)
         log_error("cannot listen on %s:%d", cfg->host, cfg->port);
         goto stop;
     }
+    notify_ready(cfg->host, cfg->port);
     log_info("appointd listening on http://%s:%d (%d I/O threads, %d database and %d bcrypt workers)",
              cfg->host, cfg->port, cfg->threads, cfg->workers, cfg->bcrypt_threads);
     int sig = wait_for_signal();
