@@ -6,7 +6,7 @@ want=(build-essential pkg-config libmicrohttpd-dev libjansson-dev libjwt-dev
       libcrypt-dev libsqlite3-dev libpq-dev libglib2.0-dev tzdata npm)
 case "${1:-run}" in
   test)  want+=(libcriterion-dev python3-pytest python3-requests postgresql-15
-                postgresql-contrib-15 valgrind clang prometheus) ;;
+                postgresql-contrib-15 valgrind clang prometheus nginx openssl) ;;
   bench) want+=(wrk postgresql-15 postgresql-contrib-15) ;;
 esac
 missing=()
