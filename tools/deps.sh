@@ -7,7 +7,7 @@ want=(build-essential pkg-config libmicrohttpd-dev libjansson-dev libjwt-dev
 case "${1:-run}" in
   test)  want+=(libcriterion-dev python3-pytest python3-requests postgresql-15
                 valgrind clang prometheus
-                systemd lintian debootstrap dpkg-dev curl procps) ;;
+                systemd lintian debootstrap dpkg-dev curl procps nginx openssl) ;;
   bench) want+=(wrk postgresql-15) ;;
 esac
 missing=()

@@ -20,6 +20,7 @@ class FromAddress(HTTPAdapter):
 def session_from(address):
     s = requests.Session()
     s.mount("http://", FromAddress(address))
+    s.mount("https://", FromAddress(address))
     return s
 
 
