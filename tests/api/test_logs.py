@@ -28,7 +28,9 @@ def log_lines(srv, want, timeout=10):
     deadline = time.time() + timeout
     while True:
         with open(srv.log.name, encoding="utf-8", errors="replace") as f:
-            lines = f.read().splitlines()
+            text = f.read()
+        # Only whole lines: one may be half written while we read.
+        lines = text[:text.rfind("\n") + 1].splitlines()
         if any(want in line for line in lines) or time.time() > deadline:
             return lines
         time.sleep(0.05)
