@@ -321,7 +321,13 @@ def test_the_request_id_nginx_sets_is_the_one_appointd_answers_with(stack):
     # access log holds this very one, so it is nginx's, not one appointd made up.
     assert re.fullmatch(r"[0-9a-f]{32}", rid), rid
     assert "upstream_status=200" in stack.nginx.access_line(rid)
-    logs = "".join(open(srv.log.name, errors="replace").read() for srv in stack.upstreams)
+    # appointd writes its access line just after the answer: wait for it.
+    deadline = time.monotonic() + 10
+    while True:
+        logs = "".join(open(srv.log.name, errors="replace").read() for srv in stack.upstreams)
+        if rid in logs or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
     assert rid in logs
     # A client's own id passes through both.
     r = sess.get(stack.url + "/health", headers={"X-Request-ID": "client-chosen-id.42"}, timeout=30)
