@@ -28,7 +28,8 @@ CLIENT_TIMEOUT = 20
 class BookingLoad:
     """`threads` customers booking 5-minute slots of one provider until stop().
     Every slot is tried by two threads, so the no-overlap rule is exercised
-    too (one 201, one 409). answers: (status, body or error text, booking id)."""
+    too (one 201, one 409). answers: (status, body or error text, booking id,
+    seconds taken)."""
 
     def __init__(self, url, threads=4):
         self.url = url
@@ -59,6 +60,7 @@ class BookingLoad:
             headers = dict(customer.headers)
             while not self.stopping.is_set():
                 body = {"service_id": self.service["id"], "start": iso_z(self._slot())}
+                t0 = time.monotonic()
                 try:
                     r = s.post(self.url + f"{API}/bookings", json=body, headers=headers, timeout=CLIENT_TIMEOUT)
                     try:
@@ -66,9 +68,9 @@ class BookingLoad:
                     except ValueError:
                         payload = r.text
                     bid = payload.get("id") if r.status_code == 201 and isinstance(payload, dict) else None
-                    answer = (r.status_code, payload, bid)
+                    answer = (r.status_code, payload, bid, time.monotonic() - t0)
                 except requests.RequestException as e:
-                    answer = ("error", repr(e), None)
+                    answer = ("error", repr(e), None, time.monotonic() - t0)
                 with self.lock:
                     self.answers.append(answer)
                 if answer[0] == "error":
@@ -99,6 +101,16 @@ class BookingLoad:
             for a in self.answers:
                 out[str(a[0])] = out.get(str(a[0]), 0) + 1
             return out
+
+    def latency(self):
+        """p50, p99 and max seconds of every answer, for the report."""
+        with self.lock:
+            took = sorted(a[3] for a in self.answers)
+        if not took:
+            return {}
+        return {"p50_ms": round(took[len(took) // 2] * 1000, 1),
+                "p99_ms": round(took[min(len(took) - 1, int(len(took) * 0.99))] * 1000, 1),
+                "max_ms": round(took[-1] * 1000, 1)}
 
     def acknowledged(self):
         with self.lock:
