@@ -49,9 +49,17 @@ bench:
 	@$(MAKE) --no-print-directory all
 	@bash bench/run.sh
 
-build/appointd: $(OBJ)
+$(B)/appointd: $(OBJ)
 	@echo "LINK $@"
 	@$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+
+# The server under AddressSanitizer + UndefinedBehaviorSanitizer, for the HTTP
+# suite (tools/asan-appointd.sh); objects shared with unit-asan.
+ASAN_CFLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+ifeq ($(B),build)
+build/asan/appointd: FORCE
+	@$(MAKE) --no-print-directory build/asan/appointd B=build/asan CFLAGS="$(ASAN_CFLAGS)"
+endif
 
 $(B)/obj/%.o: %.c $(HDRS) | build/gen/.dir
 	@mkdir -p $(dir $@)
@@ -102,8 +110,7 @@ unit: $(patsubst tests/unit/%.c,$(B)/unit/%,$(TEST_SRC))
 
 # The same tests under AddressSanitizer and UndefinedBehaviorSanitizer.
 unit-asan:
-	@$(MAKE) --no-print-directory unit B=build/asan \
-	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
+	@$(MAKE) --no-print-directory unit B=build/asan CFLAGS="$(ASAN_CFLAGS)"
 
 lint:
 	@bash tools/lint.sh
