@@ -75,6 +75,8 @@ class BookingLoad:
                     self.answers.append(answer)
                 if answer[0] == "error":
                     time.sleep(0.05)  # the server may be gone for good (SIGTERM): do not spin
+                elif answer[0] == 503:
+                    time.sleep(0.01)  # as a client would back off; keeps the 2 cores for the server
 
     def count(self, status):
         with self.lock:
