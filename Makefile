@@ -19,7 +19,7 @@ LIB_OBJ := $(filter-out $(B)/obj/src/main.o,$(OBJ))
 TEST_SRC := $(shell find tests/unit -name 'test_*.c' 2>/dev/null | sort)
 HDRS := $(shell find src -name '*.h')
 
-.PHONY: all run test unit unit-asan lint bench deps deps-test clean npm-tools FORCE
+.PHONY: all run test soak unit unit-asan lint bench deps deps-test clean npm-tools FORCE
 all: build/appointd
 
 deps:
@@ -43,6 +43,11 @@ run: deps
 
 test: deps-test
 	@bash tools/test.sh
+
+# The fault tests at their long settings and 10 million runs of each fuzz
+# target; writes docs/RELIABILITY.md. Takes hours, not minutes.
+soak: deps-test
+	@bash tools/soak.sh
 
 bench:
 	@bash tools/deps.sh bench
