@@ -19,7 +19,7 @@ LIB_OBJ := $(filter-out $(B)/obj/src/main.o,$(OBJ))
 TEST_SRC := $(shell find tests/unit -name 'test_*.c' 2>/dev/null | sort)
 HDRS := $(shell find src -name '*.h')
 
-.PHONY: all run test unit unit-asan lint bench deps deps-test deb clean npm-tools FORCE
+.PHONY: all run test soak unit unit-asan lint bench deps deps-test deb clean npm-tools FORCE
 all: build/appointd
 
 deps:
@@ -44,14 +44,27 @@ run: deps
 test: deps-test
 	@bash tools/test.sh
 
+# The fault tests at their long settings and 10 million runs of each fuzz
+# target; writes docs/RELIABILITY.md. Takes hours, not minutes.
+soak: deps-test
+	@bash tools/soak.sh
+
 bench:
 	@bash tools/deps.sh bench
 	@$(MAKE) --no-print-directory all
 	@bash bench/run.sh
 
-build/appointd: $(OBJ)
+$(B)/appointd: $(OBJ)
 	@echo "LINK $@"
 	@$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+
+# The server under AddressSanitizer + UndefinedBehaviorSanitizer, for the HTTP
+# suite (tools/asan-appointd.sh); objects shared with unit-asan.
+ASAN_CFLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+ifeq ($(B),build)
+build/asan/appointd: FORCE
+	@$(MAKE) --no-print-directory build/asan/appointd B=build/asan CFLAGS="$(ASAN_CFLAGS)"
+endif
 
 $(B)/obj/%.o: %.c $(HDRS) | build/gen/.dir
 	@mkdir -p $(dir $@)
@@ -102,8 +115,7 @@ unit: $(patsubst tests/unit/%.c,$(B)/unit/%,$(TEST_SRC))
 
 # The same tests under AddressSanitizer and UndefinedBehaviorSanitizer.
 unit-asan:
-	@$(MAKE) --no-print-directory unit B=build/asan \
-	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
+	@$(MAKE) --no-print-directory unit B=build/asan CFLAGS="$(ASAN_CFLAGS)"
 
 lint:
 	@bash tools/lint.sh

@@ -9,6 +9,12 @@
 #   make fuzz-libfuzzer  real libFuzzer binaries, built with clang into
 #                        build/libfuzzer/fuzz_<name> (objects in
 #                        build/libfuzzer/obj)
+#   make fuzz-long       each libFuzzer binary for FUZZ_RUNS (10 million)
+#                        executions, from a copy of its corpus
+#                        (build/fuzz-long/corpus/<name>; fuzz/corpus/ stays as
+#                        committed), with its dictionary; the log of each,
+#                        with libFuzzer's final statistics, in
+#                        build/fuzz-long/<name>.log (tools/soak.sh reads them)
 
 # Include it after LIB_OBJ and HDRS are set (the end of the Makefile is best);
 # it leaves the default goal alone.
@@ -23,7 +29,8 @@ FUZZ_CLANG ?= clang
 FUZZ_LF_CFLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
   -fno-sanitize-recover=all
 
-.PHONY: fuzz-replay fuzz-run fuzz-libfuzzer fuzz-libfuzzer-build
+.PHONY: fuzz-replay fuzz-run fuzz-libfuzzer fuzz-libfuzzer-build fuzz-long
+FUZZ_RUNS ?= 10000000
 
 fuzz-replay:
 	@$(MAKE) --no-print-directory -f $(FUZZ_TOP_MAKEFILE) fuzz-run B=build/asan CFLAGS="$(FUZZ_ASAN_CFLAGS)"
@@ -49,5 +56,19 @@ $(B)/fuzz_%: fuzz/fuzz_%.c $(LIB_OBJ) $(HDRS)
 	@$(CC) $(CPPFLAGS_ALL) $(CFLAGS) -fsanitize=fuzzer -o $@ fuzz/fuzz_$*.c $(LIB_OBJ) $(LIBS)
 
 fuzz-libfuzzer-build: $(patsubst %,$(B)/fuzz_%,$(FUZZ_NAMES))
+
+# One target after the other: each libFuzzer process uses one core, and the
+# machine is shared. A crash stops the run (libFuzzer exits non-zero and
+# leaves crash-* in build/fuzz-long/).
+fuzz-long: fuzz-libfuzzer
+	@set -e; mkdir -p build/fuzz-long/corpus; for n in $(FUZZ_NAMES); do \
+	  echo "== fuzz_$$n: $(FUZZ_RUNS) runs"; \
+	  rm -rf build/fuzz-long/corpus/$$n; cp -r fuzz/corpus/$$n build/fuzz-long/corpus/$$n; \
+	  dict=; [ -f fuzz/dict/$$n.dict ] && dict=-dict=fuzz/dict/$$n.dict; \
+	  build/libfuzzer/fuzz_$$n -runs=$(FUZZ_RUNS) -print_final_stats=1 $$dict \
+	    -artifact_prefix=build/fuzz-long/ build/fuzz-long/corpus/$$n > build/fuzz-long/$$n.log 2>&1 \
+	    || { tail -40 build/fuzz-long/$$n.log; exit 1; }; \
+	  grep -E 'stat::number_of_executed_units|stat::average_exec_per_sec' build/fuzz-long/$$n.log; \
+	done
 
 .DEFAULT_GOAL := $(FUZZ_SAVED_GOAL)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every test: build, lint, the Debian package in a chroot, unit tests (plain
-# and under ASan+UBSan), fuzz corpora, then the HTTP suite against SQLite and
-# against a throwaway PostgreSQL.
+# and under ASan+UBSan), fuzz corpora, then the HTTP suite against SQLite
+# (plain, under valgrind, built with ASan+UBSan) and against a throwaway
+# PostgreSQL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
@@ -36,6 +37,18 @@ APPOINTD_TEST_DATABASE_URL=sqlite /usr/bin/python3 -m pytest "${pytest_args[@]}"
 step "HTTP suite on SQLite, appointd under valgrind (no leaks, no invalid accesses)"
 APPOINTD_TEST_DATABASE_URL=sqlite APPOINTD_BIN="$PWD/tools/valgrind-appointd.sh" \
   /usr/bin/python3 -m pytest "${pytest_args[@]}" -m "not slow_under_valgrind" --ignore=tests/api/postgres
+
+step "HTTP suite on SQLite, appointd built with ASan+UBSan (a sanitizer report fails the step)"
+make -j"$jobs" --no-print-directory build/asan/appointd
+sanlogs=$(mktemp -d /tmp/appointd-sanitizer.XXXXXX)
+APPOINTD_TEST_DATABASE_URL=sqlite APPOINTD_BIN="$PWD/tools/asan-appointd.sh" APPOINTD_SANITIZER_LOG_DIR="$sanlogs" \
+  /usr/bin/python3 -m pytest "${pytest_args[@]}" -m "not slow_under_valgrind" --ignore=tests/api/postgres
+if [ -n "$(ls -A "$sanlogs")" ]; then
+  cat "$sanlogs"/*
+  echo "sanitizer reports above (from $sanlogs)" >&2
+  exit 1
+fi
+rm -rf "$sanlogs"
 
 step "HTTP suite on PostgreSQL"
 port=$(tools/pg_cluster.sh start "$pgdir")

@@ -62,6 +62,11 @@ struct db_driver {
     /* The database's own text of the last failure on conn (for logs only;
      * "" when none). Valid until the next call on conn. */
     const char *(*last_error)(void *conn);
+    /* APP_OK when writes on conn's database are known to work; otherwise
+     * the error of a write tried now (store_ping). NULL where a read round
+     * trip already says as much (PostgreSQL: a server that cannot write
+     * fails its own checks). */
+    enum app_err (*write_check)(void *conn);
     /* Lifts (true) or restores (false) the statement timeout of conn, for
      * migrations, which may rebuild big tables and wait on each other. */
     enum app_err (*set_untimed)(void *conn, bool untimed);

@@ -179,7 +179,10 @@ struct store_context *store_context(struct store *s)
 
 enum app_err store_ping(struct store *s)
 {
-    return store_query(s, Q_PING, NULL, 0, NULL);
+    enum app_err err = store_query(s, Q_PING, NULL, 0, NULL);
+    if (!err && s->drv->write_check)
+        err = s->drv->write_check(s->conn);
+    return err;
 }
 
 static enum app_err apply_migration(struct store *s, const struct embedded_file *m)

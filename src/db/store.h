@@ -34,7 +34,9 @@ void store_close(struct store *s);
 const char *store_engine(const struct store *s);
 /* Applies every migration not yet recorded, each in its own transaction. */
 enum app_err store_migrate(struct store *s);
-/* A real round trip to the database. */
+/* A real round trip to the database; on SQLite, also whether it can be
+ * written (a write of its own while the last write failed for want of the
+ * file: full, read-only, I/O error). APP_ERR_UNAVAILABLE when not. */
 enum app_err store_ping(struct store *s);
 
 /* The unit of work: every write runs inside one, with the same meaning on

@@ -222,7 +222,15 @@ static enum app_err map_result(struct pg_conn *conn, PGresult *res)
     const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
     if (state && (strcmp(state, "23505") == 0 || strcmp(state, "23P01") == 0))
         return APP_ERR_CONFLICT;
-    if (PQstatus(conn->pg) != CONNECTION_OK) {
+    /* The server going away (pg_ctl stop or restart -m fast: 57P01, or
+     * 57P02, 57P03) or a broken connection (class 08) is reported before
+     * libpq reads the end of the socket, while PQstatus still says OK: it
+     * was a 500 one booking in a few thousand under a restart. The
+     * connection is as good as lost either way. */
+    bool going = state && (strncmp(state, "57P", 3) == 0 || strncmp(state, "08", 2) == 0);
+    if (going || PQstatus(conn->pg) != CONNECTION_OK) {
+        if (going)
+            log_warn("postgresql: %s", conn->last_error);
         conn->lost = true;
         drop(conn);
         return APP_ERR_UNAVAILABLE;

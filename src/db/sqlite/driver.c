@@ -22,6 +22,7 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 
 #include "core/banned.h"
 
@@ -38,6 +39,10 @@ extern const struct embedded_file sqlite_migrations[];
 /* The most units of work one commit takes: bounds how long the first of them
  * waits for the ones after it. */
 #define GROUP_MAX 32
+
+/* Free space under which a database whose writes failed is not ready again
+ * (sq_write_check): room for a few groups' WAL frames. */
+#define READY_MIN_FREE_BYTES (256 * 1024)
 
 /* How the writer begins and ends transactions and their savepoints. */
 enum control { C_BEGIN, C_COMMIT, C_ROLLBACK, C_SAVEPOINT, C_RELEASE, C_ROLLBACK_TO, C__COUNT };
@@ -73,6 +78,10 @@ struct writer {
     bool checkpoint_wanted; /* the checkpointer waits for a turn: no new group; mu */
     bool stopping;          /* guarded by mu */
     pthread_cond_t wal_grew;
+    /* A write failed for want of the file itself (full, read-only, I/O
+     * error) and no commit has succeeded since: readiness then probes with a
+     * write of its own (sq_write_check). Guarded by mu. */
+    bool write_failed;
 };
 
 static pthread_mutex_t writers_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -85,16 +94,38 @@ struct sqlite_conn {
     bool writing; /* has its turn on w for an open unit of work */
 };
 
+/* Failures of the file, not of the statement: the disk is full, the file or
+ * its file system went read-only, or the kernel reported an I/O error. */
+static bool file_failure(int rc)
+{
+    int base = rc & 0xff;
+    return base == SQLITE_FULL || base == SQLITE_READONLY || base == SQLITE_IOERR ||
+           base == SQLITE_CANTOPEN;
+}
+
+/* A 503 names no cause to the client, so the log must: SQLite's own text,
+ * once per failure, where it happened. */
 static enum app_err map_error(sqlite3 *db, int rc)
 {
     int base = rc & 0xff;
     if (base == SQLITE_CONSTRAINT)
         return APP_ERR_CONFLICT;
-    if (base == SQLITE_BUSY || base == SQLITE_LOCKED || base == SQLITE_IOERR ||
-        base == SQLITE_CANTOPEN || base == SQLITE_FULL)
+    if (base == SQLITE_BUSY || base == SQLITE_LOCKED || file_failure(rc)) {
+        log_warn("sqlite: %s (code %d)", sqlite3_errmsg(db), rc);
         return APP_ERR_UNAVAILABLE;
+    }
     log_error("sqlite: %s", sqlite3_errmsg(db));
     return APP_ERR_INTERNAL;
+}
+
+/* Remembers a write on w that failed for want of the file (rc: SQLite's). */
+static void note_write(struct writer *w, int rc)
+{
+    if (!file_failure(rc))
+        return;
+    pthread_mutex_lock(&w->mu);
+    w->write_failed = true;
+    pthread_mutex_unlock(&w->mu);
 }
 
 static enum app_err run_script(sqlite3 *db, const char *sql)
@@ -111,12 +142,20 @@ static enum app_err control(struct writer *w, enum control c)
         rc = sqlite3_step(*st);
         sqlite3_reset(*st);
     }
-    return rc == SQLITE_DONE || rc == SQLITE_OK ? APP_OK : map_error(w->db, rc);
+    if (rc == SQLITE_DONE || rc == SQLITE_OK)
+        return APP_OK;
+    note_write(w, rc);
+    return map_error(w->db, rc);
 }
 
-/* Rolls back the savepoint of the unit of work and ends it. */
+/* Rolls back the savepoint of the unit of work and ends it. A statement
+ * that failed for want of space (or an I/O error) may already have rolled
+ * the whole transaction back, savepoints and all: then there is nothing to
+ * undo, and ROLLBACK TO would only log a misleading "no such savepoint". */
 static enum app_err undo_unit(struct writer *w)
 {
+    if (sqlite3_get_autocommit(w->db))
+        return APP_OK;
     enum app_err err = control(w, C_ROLLBACK_TO);
     return err ? err : control(w, C_RELEASE);
 }
@@ -129,6 +168,8 @@ static enum app_err group_end(struct writer *w, bool lost)
     if (err && !sqlite3_get_autocommit(w->db))
         (void)control(w, C_ROLLBACK);
     pthread_mutex_lock(&w->mu);
+    if (!err)
+        w->write_failed = false;
     w->open = false;
     w->ended = w->group;
     w->result = err;
@@ -431,8 +472,11 @@ static enum app_err sq_query(void *c, enum query_id id, const struct db_value *p
         if (rows)
             err = add_row(st, rows);
     }
-    if (!err && rc != SQLITE_DONE)
+    if (!err && rc != SQLITE_DONE) {
+        if (conn->writing)
+            note_write(conn->w, rc);
         err = map_error(db, rc);
+    }
     if (!err && rows && db_rows_seal(rows) < 0)
         err = APP_ERR_INTERNAL;
     sqlite3_reset(st);
@@ -474,6 +518,56 @@ static enum app_err sq_begin(void *c)
     return err;
 }
 
+/* Readiness on SQLite must notice a database that can be read but not
+ * written (a full disk, a read-only file): SELECT 1 still works there. A
+ * write probe on every readiness check would take the writer's turn from the
+ * bookings every few seconds for nothing, and a probe that is rolled back
+ * proves nothing (its pages never leave the cache). So a failed write is
+ * remembered (note_write) until a commit succeeds, and only while it is
+ * remembered does readiness look: the file system must have room for more
+ * than one page (a one-page probe fits in the WAL space a failed group
+ * commit left allocated while a booking's pages do not: measured on a full
+ * tmpfs), and a write of its own must commit: it sets user_version to what
+ * it is, which dirties page 1 and must reach the WAL, in a unit of work that
+ * joins the group commit like any other. Its commit clears the mark. */
+static bool room_to_write(const char *path)
+{
+    struct statvfs st;
+    if (statvfs(path, &st) != 0)
+        return true; /* cannot tell: the probe write decides */
+    return (st.f_flag & ST_RDONLY) == 0 &&
+           (unsigned long long)st.f_bavail * st.f_frsize >= READY_MIN_FREE_BYTES;
+}
+
+static enum app_err sq_write_check(void *c)
+{
+    struct sqlite_conn *conn = c;
+    struct writer *w = conn->w;
+    pthread_mutex_lock(&w->mu);
+    bool failed = w->write_failed;
+    pthread_mutex_unlock(&w->mu);
+    if (!failed)
+        return APP_OK;
+    if (!room_to_write(w->path))
+        return APP_ERR_UNAVAILABLE;
+    enum app_err err = sq_begin(conn);
+    if (err)
+        return err;
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(w->db, "PRAGMA user_version", -1, &st, NULL);
+    int version = 0;
+    if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        version = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    char sql[48];
+    g_snprintf(sql, sizeof sql, "PRAGMA user_version = %d", version);
+    err = rc == SQLITE_ROW ? run_script(w->db, sql) : map_error(w->db, rc);
+    if (err)
+        note_write(w, sqlite3_extended_errcode(w->db));
+    enum app_err ended = unit_end(conn, err == APP_OK);
+    return err ? err : ended;
+}
+
 static const char *sq_last_error(void *c)
 {
     struct sqlite_conn *conn = c;
@@ -495,6 +589,7 @@ const struct db_driver sqlite_driver = {
     .query = sq_query,
     .begin = sq_begin,
     .last_error = sq_last_error,
+    .write_check = sq_write_check,
     .set_untimed = sq_set_untimed,
     .migrations = sqlite_migrations,
     .serial_writes = true,
