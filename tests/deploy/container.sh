@@ -47,7 +47,7 @@ cleanup() {
             echo "--- logs of $c" >&2
             podman logs "$c" 2>&1 | tail -n 30 >&2 || true
         fi
-        pm rm -f -t 0 "$c" >/dev/null || true
+        pm rm -f -v -t 0 "$c" >/dev/null || true
     done
     [ -z "$volume" ] || podman volume rm -f "$volume" >/dev/null 2>&1 || true
     [ -z "$state" ] || rm -f "$state"
@@ -190,7 +190,7 @@ pm stop -t 10 "$tag-1" >/dev/null || fail "podman stop"
 code=$(podman inspect -f '{{.State.ExitCode}}' "$tag-1")
 [ "$code" = 0 ] || fail "exit code after podman stop: $code"
 podman logs "$tag-1" 2>&1 | grep -q 'INFO stopped' || fail "no 'stopped' line in the log after SIGTERM"
-pm rm "$tag-1" >/dev/null
+pm rm -v "$tag-1" >/dev/null
 
 # A new container, nothing of the old one left but the volume.
 start "$tag-2"
