@@ -51,9 +51,10 @@ cleanup() {
     done
     [ -z "$volume" ] || podman volume rm -f "$volume" >/dev/null 2>&1 || true
     [ -z "$state" ] || rm -f "$state"
-    if [ "$rc" -ne 0 ] && [ -s "$plog" ]; then
-        echo "--- podman's messages (build/container-podman.log)" >&2
-        grep -v 'unable to get systemd connection' "$plog" | tail -n 20 >&2 || true
+    local msgs
+    msgs=$(grep -v 'unable to get systemd connection' "$plog" 2>/dev/null | tail -n 20 || true)
+    if [ "$rc" -ne 0 ] && [ -n "$msgs" ]; then
+        printf -- "--- podman's messages (build/container-podman.log)\n%s\n" "$msgs" >&2
     fi
     [ "$rc" -eq 0 ] && echo "container test: ok" || echo "container test: failed (exit $rc)" >&2
     exit "$rc"
