@@ -19,7 +19,7 @@ LIB_OBJ := $(filter-out $(B)/obj/src/main.o,$(OBJ))
 TEST_SRC := $(shell find tests/unit -name 'test_*.c' 2>/dev/null | sort)
 HDRS := $(shell find src -name '*.h')
 
-.PHONY: all run test soak unit unit-asan lint bench deps deps-test deb clean npm-tools FORCE
+.PHONY: all run test soak unit unit-asan lint bench deps deps-test deb clean npm-tools swagger-ui FORCE
 all: build/appointd
 
 deps:
@@ -86,6 +86,8 @@ build/embed: tools/embed.c | build/gen/.dir
 build/gen/migrations_%.c: build/embed $(wildcard src/db/*/migrations/*.sql)
 	./build/embed $*_migrations $@ $(sort $(wildcard src/db/$*/migrations/*.sql))
 
+# `make swagger-ui`: just the fetch (the container build copies build/npm in).
+swagger-ui: $(SWAGGER_DIR)/swagger-ui-bundle.js
 $(SWAGGER_DIR)/swagger-ui-bundle.js:
 	@mkdir -p build/npm
 	npm install --prefix build/npm --no-save --no-audit --no-fund --loglevel=error swagger-ui-dist@$(SWAGGER_VERSION)

@@ -1,14 +1,24 @@
 #!/usr/bin/env bash
 # Installs the Debian packages appointd needs that are missing, and nothing else.
-# Usage: tools/deps.sh run|test|bench
+# Usage: tools/deps.sh run|test|bench|build|runtime
+#   runtime: only the shared libraries and data the built binary loads (the
+#   container image's run stage); the others start from what building needs.
 set -euo pipefail
 want=(build-essential pkg-config libmicrohttpd-dev libjansson-dev libjwt-dev
-      libcrypt-dev libsqlite3-dev libpq-dev libglib2.0-dev libsystemd-dev tzdata npm)
+      libcrypt-dev libsqlite3-dev libpq-dev libglib2.0-dev libsystemd-dev tzdata)
+# npm fetches Swagger UI into build/npm. `build`: compiling a tree that has it
+# already (the container image's build stage, deploy/Dockerfile).
+[ "${1:-run}" = build ] || want+=(npm)
 case "${1:-run}" in
   test)  want+=(libcriterion-dev python3-pytest python3-requests postgresql-15
                 valgrind clang prometheus
-                systemd lintian debootstrap dpkg-dev curl procps nginx openssl) ;;
+                systemd lintian debootstrap dpkg-dev curl procps nginx openssl
+                podman runc) ;;
   bench) want+=(wrk postgresql-15) ;;
+  build) ;;
+  # One package for each of the Makefile's PKGS, and the zone database.
+  runtime) want=(libglib2.0-0 libmicrohttpd12 libjansson4 libpq5 libsqlite3-0
+                 libjwt0 libcrypt1 libsystemd0 tzdata) ;;
 esac
 missing=()
 for p in "${want[@]}"; do

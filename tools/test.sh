@@ -2,7 +2,7 @@
 # Every test: build, lint, the Debian package in a chroot, unit tests (plain
 # and under ASan+UBSan), fuzz corpora, then the HTTP suite against SQLite
 # (plain, under valgrind, built with ASan+UBSan) and against a throwaway
-# PostgreSQL.
+# PostgreSQL, then the container image.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
@@ -54,4 +54,6 @@ step "HTTP suite on PostgreSQL"
 port=$(tools/pg_cluster.sh start "$pgdir")
 APPOINTD_TEST_DATABASE_URL="postgresql://postgres@127.0.0.1:$port/appointd" \
   /usr/bin/python3 -m pytest "${pytest_args[@]}"
+step "container image (deploy/Dockerfile) under podman"
+tests/deploy/container.sh
 step "all tests passed"
