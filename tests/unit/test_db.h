@@ -29,6 +29,15 @@ static inline struct store *test_db_open(const char *name, char *path, char *url
     return s;
 }
 
+/* Another connection to the database at url. */
+static inline struct store *test_db_connect(const char *url)
+{
+    char err[256] = "";
+    struct store *s = store_open(url, err, sizeof err);
+    cr_assert_not_null(s, "store_open(%s): %s", url, err);
+    return s;
+}
+
 /* Closes s and removes the file at path, with its WAL and shared memory. */
 static inline void test_db_close(struct store *s, const char *path)
 {

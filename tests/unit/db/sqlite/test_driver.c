@@ -19,10 +19,7 @@ static struct store *S;
 
 static struct store *open_store(void)
 {
-    char err[256] = "";
-    struct store *s = store_open(db_url, err, sizeof err);
-    cr_assert_not_null(s, "store_open: %s", err);
-    return s;
+    return test_db_connect(db_url);
 }
 
 static void setup(void)
