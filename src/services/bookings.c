@@ -96,6 +96,17 @@ static enum app_err insert_if_offered(struct store *s, const struct service *svc
     return err == APP_ERR_CONFLICT ? APP_ERR_SLOT_UNAVAILABLE : err;
 }
 
+/* A refused slot is answered with the next ones offered; reading them can
+ * fail too (the database went away meanwhile), and then that is the answer:
+ * a 503, not a 500. */
+static enum app_err refused(struct store *s, const struct service *svc,
+                            const struct slot_rules *rules, int64_t start, int64_t id,
+                            struct slot_list *next)
+{
+    enum app_err err = schedule_next_slots(s, svc, rules, start, id, next);
+    return err ? err : APP_ERR_SLOT_UNAVAILABLE;
+}
+
 enum app_err bookings_create(struct store *s, const struct user *actor,
                              const struct booking_request *req, struct booking *out,
                              struct slot_list *next, struct field_errors *fe)
@@ -118,9 +129,7 @@ enum app_err bookings_create(struct store *s, const struct user *actor,
     g_strlcpy(out->notes, req->notes, sizeof out->notes);
     out->created_at = out->updated_at = clock_now();
     err = insert_if_offered(s, &svc, &rules, out);
-    if (err == APP_ERR_SLOT_UNAVAILABLE && schedule_next_slots(s, &svc, &rules, req->start, 0, next))
-        return APP_ERR_INTERNAL;
-    return err;
+    return err == APP_ERR_SLOT_UNAVAILABLE ? refused(s, &svc, &rules, req->start, 0, next) : err;
 }
 
 enum app_err bookings_get(struct store *s, const struct user *actor, int64_t id,
@@ -205,8 +214,8 @@ enum app_err bookings_reschedule(struct store *s, const struct user *actor, int6
     }
     err = store_end(s, err);
     err = err == APP_ERR_CONFLICT ? APP_ERR_SLOT_UNAVAILABLE : err;
-    if (err == APP_ERR_SLOT_UNAVAILABLE && schedule_next_slots(s, &svc, &rules, start, id, next))
-        return APP_ERR_INTERNAL;
+    if (err == APP_ERR_SLOT_UNAVAILABLE)
+        err = refused(s, &svc, &rules, start, id, next);
     if (err == APP_ERR_SLOT_UNAVAILABLE)
         store_booking_get(s, id, out);
     return err;

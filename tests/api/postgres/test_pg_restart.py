@@ -63,7 +63,7 @@ def cluster():
 
 
 def test_restart_and_outage_under_booking_load(cluster):
-    srv = Server(cluster.url, **SMALL)
+    srv = Server(cluster.url, APPOINTD_LOG_LEVEL="info", **SMALL)
     print(f"\nappointd log: {srv.log.name}")
     load = None
     try:
@@ -92,7 +92,13 @@ def test_restart_and_outage_under_booking_load(cluster):
                restart_to_20_bookings_s=round(after_restart, 2),
                ready_after_start_s=round(recovered, 2),
                answers=load.summary(), **load.latency())
-        load.assert_only({201, 409, 503})
+        try:
+            load.assert_only({201, 409, 503})
+        except AssertionError as e:
+            lines = open(srv.log.name, errors="replace").read().splitlines()
+            ids = {l.split()[-2] for l in lines if " 500 " in l and len(l.split()) > 2}
+            told = [l for l in lines if any(i in l for i in ids)]
+            raise AssertionError(f"{e}\nappointd's lines of those requests:\n" + "\n".join(told[-30:])) from None
     finally:
         if load:
             load.stopping.set()
