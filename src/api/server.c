@@ -586,6 +586,16 @@ static struct MHD_Daemon *start_daemon(const struct config *cfg)
         MHD_OPTION_END);
 }
 
+void server_block_signals(void)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+}
+
 static int wait_for_signal(void)
 {
     sigset_t set;
@@ -655,13 +665,7 @@ int server_run(const struct config *cfg)
 {
     int ret = 1;
     struct MHD_Daemon *d = NULL;
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGPIPE);
-    /* Every thread started from here inherits the mask; only sigwait sees them. */
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    server_block_signals();
     if (!configure(cfg)) {
         ret = 2;
         goto out;

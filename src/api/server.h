@@ -8,4 +8,7 @@
 /* Serves until SIGTERM or SIGINT, then stops accepting, finishes the requests
  * in flight and returns 0 (1 when it could not start). */
 int server_run(const struct config *cfg);
+/* Blocks SIGTERM, SIGINT and SIGPIPE in the calling thread and so in every
+ * thread it starts afterwards: only server_run's sigwait takes them. */
+void server_block_signals(void);
 #endif

@@ -9,6 +9,7 @@
 #include "core/banned.h"
 #include "core/log.h"
 #include "core/metrics.h"
+#include "core/thread.h"
 #include "core/random.h"
 #include "core/timeutil.h"
 #include "db/store.h"
@@ -140,7 +141,7 @@ bool jobs_start(const struct config *cfg)
     pthread_cond_init(&runner.cond, &attr);
     pthread_condattr_destroy(&attr);
     for (size_t i = 0; i < sizeof jobs / sizeof jobs[0]; i++) {
-        if (pthread_create(&runner.threads[runner.n], NULL, job_main, &jobs[i]) != 0)
+        if (thread_start_quiet(&runner.threads[runner.n], job_main, &jobs[i]) != 0)
             return false;
         runner.n++;
     }

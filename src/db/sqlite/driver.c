@@ -28,6 +28,7 @@
 
 
 #include "core/log.h"
+#include "core/thread.h"
 #include "db/driver.h"
 
 extern const char *const sqlite_sql[Q__COUNT];
@@ -321,7 +322,7 @@ static bool checkpointer_start(struct writer *w, char *err, size_t errlen)
     w->checkpoint_db = open_db(w->path, err, errlen);
     if (!w->checkpoint_db ||
         run_script(w->db, "PRAGMA wal_autocheckpoint=0") != APP_OK ||
-        pthread_create(&w->checkpointer, NULL, checkpoint_main, w) != 0) {
+        thread_start_quiet(&w->checkpointer, checkpoint_main, w) != 0) {
         sqlite3_close(w->checkpoint_db);
         g_snprintf(err, errlen, "sqlite: cannot start the checkpointer of %s", w->path);
         return false;
