@@ -56,4 +56,8 @@ void bookings_cancel_post(struct request *req, struct response *res);
 void bookings_reschedule_post(struct request *req, struct response *res);
 void bookings_complete_post(struct request *req, struct response *res);
 void audit_list_get(struct request *req, struct response *res);
+
+/* routes_events.c */
+void events_ticket_post(struct request *req, struct response *res);
+void events_stream_get(struct request *req, struct response *res);
 #endif

@@ -9,6 +9,7 @@
 #include "models/user.h"
 
 struct store;
+struct stream_open;
 
 #define REQUEST_MAX_QUERY 32
 #define REQUEST_MAX_PARAMS 3
@@ -52,6 +53,7 @@ struct response {
     const char *etag;          /* static text, or NULL */
     bool gzip;                 /* the body is gzip-compressed (Content-Encoding) */
     bool vary_encoding;        /* another encoding exists (Vary: Accept-Encoding) */
+    struct stream_open *stream; /* malloc'd: answer with this event stream (api/streams.h) */
 };
 
 typedef void (*handler_fn)(struct request *req, struct response *res);

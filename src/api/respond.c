@@ -19,6 +19,8 @@ void response_release(struct response *res)
     if (!res->body_static)
         free(res->body);
     res->body = NULL;
+    free(res->stream);
+    res->stream = NULL;
 }
 
 void respond_owned(struct response *res, int status, const char *content_type, char *data,

@@ -46,6 +46,9 @@ const struct route routes[] = {
     {"POST", "/api/v1/bookings/{id}/reschedule", bookings_reschedule_post, AUTH_USER, RUN_DB, ANY_BODY, 0},
     {"POST", "/api/v1/bookings/{id}/complete", bookings_complete_post, AUTH_USER, RUN_DB, ANY_BODY, 0},
     {"GET", "/api/v1/audit", audit_list_get, AUTH_ADMIN, RUN_DB, ANY_BODY, 0},
+    /* Authenticated by its handler: a Bearer header or a ticket. */
+    {"GET", "/api/v1/events", events_stream_get, AUTH_NONE, RUN_DB, ANY_BODY, 0},
+    {"POST", "/api/v1/events/ticket", events_ticket_post, AUTH_USER, RUN_DB, AUTH_BODY, 0},
 };
 
 const size_t n_routes = sizeof routes / sizeof routes[0];

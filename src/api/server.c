@@ -24,6 +24,7 @@
 #include "api/request_head.h"
 #include "api/respond.h"
 #include "api/router.h"
+#include "api/streams.h"
 #include "api/watchdog.h"
 #include "api/workers.h"
 #include "core/banned.h"
@@ -58,6 +59,7 @@ struct req_ctx {
     enum body_result upload; /* BODY_OK until the body broke a limit; then dropped */
     bool observed;   /* counted in the metrics */
     bool preflight;  /* a CORS preflight of a listed origin: answered 204 */
+    bool stream;     /* an event stream: no longer counted as a request in flight */
     const char *cors_origin; /* the request's Origin when CORS_ORIGINS lists it */
     int64_t start_us;
     char *path_copy;
@@ -215,8 +217,39 @@ static void add_cors_headers(struct req_ctx *ctx, struct MHD_Response *resp)
     }
 }
 
+static enum MHD_Result queue(struct req_ctx *ctx);
+
+/* An event stream (api/streams.h) instead of a body: not a request in
+ * flight any more (the drain does not wait for it, the latency histogram
+ * does not see it), and no time-out of its own. */
+static enum MHD_Result queue_stream(struct req_ctx *ctx)
+{
+    struct MHD_Response *resp = streams_response(ctx->conn, ctx->res.stream);
+    ctx->res.stream = NULL;
+    if (!resp) {
+        answer_now(ctx, APP_ERR_UNAVAILABLE, true);
+        return queue(ctx);
+    }
+    ctx->stream = true;
+    ctx->observed = true;
+    metrics_in_flight_add(-1);
+    atomic_fetch_sub(&in_flight, 1);
+    MHD_add_response_header(resp, "Content-Type", "text/event-stream");
+    MHD_add_response_header(resp, "Cache-Control", "no-store");
+    MHD_add_response_header(resp, "X-Accel-Buffering", "no");
+    MHD_add_response_header(resp, "X-Request-ID", ctx->req.request_id);
+    if (ctx->cors_origin)
+        add_cors_headers(ctx, resp);
+    MHD_set_connection_option(ctx->conn, MHD_CONNECTION_OPTION_TIMEOUT, 0u);
+    enum MHD_Result ret = mhd_errors_queue(ctx->conn, 200, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
 static enum MHD_Result queue(struct req_ctx *ctx)
 {
+    if (ctx->res.stream)
+        return queue_stream(ctx);
     struct response *r = &ctx->res;
     observe(ctx, r->status);
     struct MHD_Response *resp = MHD_create_response_from_buffer(
@@ -471,8 +504,10 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     const char *route = labelled >= 0 ? routes[labelled].path : "unmatched";
     if (!ctx->observed)
         observe(ctx, 499);
-    metrics_in_flight_add(-1);
-    atomic_fetch_sub(&in_flight, 1);
+    if (!ctx->stream) {
+        metrics_in_flight_add(-1);
+        atomic_fetch_sub(&in_flight, 1);
+    }
     if (log_enabled(LOG_INFO))
         log_access(&(struct log_access){method, route, status, us, ctx->req.request_id,
                                         client_ip(ctx), ctx->req.user.id, ctx->req.path});
@@ -638,6 +673,8 @@ static void shut_down(struct MHD_Daemon *d, int timeout_s)
     if (fd != MHD_INVALID_SOCKET)
         shutdown(fd, SHUT_RDWR);
     watchdog_drain();
+    /* Streams end now, cleanly; they are not requests to wait for. */
+    streams_close_all(2000);
     if (!wait_drained(timeout_s)) {
         /* libmicrohttpd would abort on a suspended connection: leave without
          * stopping it. The database rolls back what the workers left open. */
@@ -677,6 +714,8 @@ int server_run(const struct config *cfg)
         goto out;
     if (!ready_start(cfg->database_url, cfg->ready_timeout_ms))
         goto stop;
+    if (!streams_start(cfg))
+        goto stop;
     watchdog_start(cfg->request_timeout);
     d = start_daemon(cfg);
     if (!d) {
@@ -692,6 +731,7 @@ int server_run(const struct config *cfg)
     ret = 0;
 stop:
     watchdog_stop();
+    streams_stop();
     ready_stop();
     workers_stop();
     if (!ret)

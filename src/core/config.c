@@ -103,6 +103,14 @@ static const struct opt opts[] = {
             "window in which signups are counted per client address"),
     INT_OPT("SIGNUP_MAX_PER_IP", signup_max_per_ip, "100", 1, 1000000,
             "signups (successful or not) from one address within the window before 429"),
+    INT_OPT("EVENT_PING_SECONDS", event_ping_seconds, "15", 1, 3600,
+            "seconds between two `: ping` comments on an event stream"),
+    INT_OPT("EVENT_SESSION_CHECK_SECONDS", event_session_check_seconds, "5", 1, 10,
+            "seconds between two checks that each event stream's session and user are still live "
+            "(a logout or deactivation ends its streams within this and a second)"),
+    INT_OPT("EVENT_STREAM_MAX_PENDING", event_stream_max_pending, "262144", 4096, 67108864,
+            "bytes an event stream may have waiting for a slow reader; past it the stream is closed "
+            "and its client resumes with `Last-Event-ID`"),
 };
 
 static long default_int(const struct opt *o)

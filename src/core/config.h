@@ -43,6 +43,9 @@ struct config {
     char cors_origins[2048];
     int signup_window_seconds;
     int signup_max_per_ip;
+    int event_ping_seconds;
+    int event_session_check_seconds;
+    int event_stream_max_pending;
 };
 
 extern struct config g_config;

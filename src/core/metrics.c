@@ -35,6 +35,8 @@ static uint32_t shown_statuses[METRICS_MAX_ROUTES]; /* bits of statuses[], set b
 static atomic_int in_flight;
 static atomic_int db_open, db_in_use;
 static atomic_int_fast64_t audit_unsealed = -1;
+static atomic_int streams_open;
+static atomic_uint_fast64_t fanned_out, streams_dropped;
 static int64_t start_time;
 
 void metrics_register_route(size_t idx, const char *method, const char *path)
@@ -115,6 +117,37 @@ void metrics_db_in_use_add(int delta)
 void metrics_set_audit_unsealed(int64_t entries)
 {
     atomic_store_explicit(&audit_unsealed, entries, memory_order_relaxed);
+}
+
+void metrics_event_streams_open_add(int delta)
+{
+    atomic_fetch_add_explicit(&streams_open, delta, memory_order_relaxed);
+}
+
+void metrics_events_fanned_out_add(uint64_t n)
+{
+    atomic_fetch_add_explicit(&fanned_out, n, memory_order_relaxed);
+}
+
+void metrics_event_streams_dropped_add(uint64_t n)
+{
+    atomic_fetch_add_explicit(&streams_dropped, n, memory_order_relaxed);
+}
+
+static void render_streams(GString *out)
+{
+    g_string_append_printf(out,
+                           "# HELP appointd_event_streams_open Event streams (GET /api/v1/events) open now.\n"
+                           "# TYPE appointd_event_streams_open gauge\n"
+                           "appointd_event_streams_open %d\n"
+                           "# HELP appointd_events_fanned_out_total Events written to event streams (one per stream).\n"
+                           "# TYPE appointd_events_fanned_out_total counter\n"
+                           "appointd_events_fanned_out_total %" G_GUINT64_FORMAT "\n"
+                           "# HELP appointd_event_streams_dropped_total Event streams closed for a reader too slow.\n"
+                           "# TYPE appointd_event_streams_dropped_total counter\n"
+                           "appointd_event_streams_dropped_total %" G_GUINT64_FORMAT "\n",
+                           atomic_load(&streams_open), (guint64)atomic_load(&fanned_out),
+                           (guint64)atomic_load(&streams_dropped));
 }
 
 static void labels_of(size_t slot, const char **route, const char **method)
@@ -242,6 +275,7 @@ char *metrics_render(void)
     render_requests(out);
     render_latency(out);
     render_gauges(out);
+    render_streams(out);
     metrics_process_render(out, start_time);
     return g_string_free(out, FALSE);
 }

@@ -26,6 +26,12 @@ void metrics_db_in_use_add(int delta);
  * them; negative: not measured (no job runner in this process). */
 void metrics_set_audit_unsealed(int64_t entries);
 
+/* Event streams open now; events written to streams; streams closed for a
+ * reader too slow (their pending text past EVENT_STREAM_MAX_PENDING). */
+void metrics_event_streams_open_add(int delta);
+void metrics_events_fanned_out_add(uint64_t n);
+void metrics_event_streams_dropped_add(uint64_t n);
+
 /* Renders every metric; returns a malloc'd NUL-terminated text the caller frees. */
 char *metrics_render(void);
 #endif

@@ -50,10 +50,11 @@ static const struct table tables[] = {
                   "target_id:i ip:t user_agent:t request_id:t details:t hash:t",
      "audit_log_id_seq"},
 };
-/* Not copied: the target's own migrations, and leases that name processes of
- * the source (the copy's first server takes them anew). Still counted when
- * the target is checked for rows, as a sign it served already. */
-static const char *const skipped[] = {"schema_migrations", "job_leases"};
+/* Not copied: the target's own migrations, leases that name processes of
+ * the source (the copy's first server takes them anew), and event stream
+ * tickets (they last 30 s). Still counted when the target is checked for
+ * rows, as a sign it served already. */
+static const char *const skipped[] = {"schema_migrations", "job_leases", "event_tickets"};
 
 /* The outbox tables' triggers draw every id from the sequence, replacing the
  * one given: off for the copy, inside its transaction. */

@@ -70,6 +70,11 @@ struct db_driver {
     /* Lifts (true) or restores (false) the statement timeout of conn, for
      * migrations, which may rebuild big tables and wait on each other. */
     enum app_err (*set_untimed)(void *conn, bool untimed);
+    /* Waits up to timeout_ms for a NOTIFY on channel, LISTENing first when
+     * conn is not (a new connection, or one reopened); *woken when one came
+     * or the LISTEN was new (what came before it was not heard). NULL: the
+     * engine cannot notify (store_wait_events sleeps). */
+    enum app_err (*wait_notify)(void *conn, const char *channel, int timeout_ms, bool *woken);
     const struct embedded_file *migrations; /* ends with a {NULL} entry */
     /* One writer at a time, ids drawn in commit order: an outbox gap is
      * always for good. */

@@ -112,3 +112,55 @@ enum app_err store_events_after(struct store *s, struct outbox_cursor *c, int li
     db_rows_release(&r);
     return err;
 }
+
+enum app_err store_events_head(struct store *s, int64_t *head)
+{
+    enum app_err err = store_query_int(s, Q_EVENTS_NEWEST, NULL, 0, head, NULL);
+    /* Read first, barrier after: every id up to the one read was drawn
+     * before the barrier, so its writer has ended once the barrier passes. */
+    if (!err && !s->drv->serial_writes && !barrier(s, OUTBOX_EVENTS_KEY))
+        err = APP_ERR_CONFLICT;
+    return err;
+}
+
+enum app_err store_events_range(struct store *s, int64_t after, int64_t upto, int64_t viewer,
+                                int limit, struct event_list *out)
+{
+    struct db_rows r = {0};
+    struct db_value p[] = {DB_I(after), DB_I(upto), DB_I(viewer), DB_I(limit)};
+    memset(out, 0, sizeof *out);
+    enum app_err err = store_query(s, Q_EVENTS_RANGE, p, 4, &r);
+    out->items = err ? NULL : calloc((size_t)r.nrows + 1, sizeof *out->items);
+    if (!err && !out->items)
+        err = APP_ERR_INTERNAL;
+    for (int i = 0; !err && i < r.nrows; i++) {
+        event_from_row(&r, i, &out->items[i]);
+        out->n++;
+        if (!out->items[i].data)
+            err = APP_ERR_INTERNAL;
+    }
+    if (err)
+        event_list_release(out);
+    db_rows_release(&r);
+    return err;
+}
+
+enum app_err store_events_pruned_through(struct store *s, int64_t *id)
+{
+    struct db_value p[] = {DB_S("events_pruned_through")};
+    bool found = false;
+    *id = 0;
+    enum app_err err = store_query_int(s, Q_SETTING_GET, p, 1, id, &found);
+    if (!found)
+        *id = 0;
+    return err;
+}
+
+enum app_err store_wait_events(struct store *s, int timeout_ms, bool *woken)
+{
+    *woken = false;
+    if (s->drv->wait_notify)
+        return s->drv->wait_notify(s->conn, "appointd_events", timeout_ms, woken);
+    g_usleep((gulong)timeout_ms * 1000);
+    return APP_OK;
+}

@@ -90,6 +90,12 @@ enum query_id {
     Q_SIGNUP_ATTEMPT_INSERT, /* ip, at */
     Q_SIGNUP_ATTEMPT_PRUNE,  /* before */
     Q_SIGNUP_ATTEMPT_COUNT,  /* ip, since -> count, oldest */
+    Q_TICKET_INSERT,         /* hash, user_id, session_id, expires_at */
+    Q_TICKET_PRUNE,          /* now: drops expired tickets */
+    Q_TICKET_TAKE,           /* hash -> user_id, session_id, expires_at (deleted) */
+    Q_EVENTS_NEWEST,         /* -> the newest event's id (0: none) */
+    Q_EVENTS_RANGE,          /* after, upto, viewer (0: all), limit -> event cols */
+    Q_SESSIONS_LIVE,         /* ",sid,sid,", now -> sid, role of each live session */
     Q__COUNT
 };
 #endif

@@ -255,6 +255,39 @@ enum app_err store_event_add(struct store *s, const char *type, const char *data
 enum app_err store_events_after(struct store *s, struct outbox_cursor *c, int limit,
                                 struct event_list *out);
 
+/* The stream's side of the outbox (api/streams.c's dispatcher). */
+/* The newest event id, once every id up to it is final: on PostgreSQL it
+ * waits (a barrier, as store_events_after's) until every writer that drew an
+ * id before the read has ended. APP_ERR_CONFLICT when one is still open: try
+ * again. */
+enum app_err store_events_head(struct store *s, int64_t *head);
+/* Up to limit events with after < id <= upto, in id order, that may concern
+ * viewer (its provider or customer; viewer 0: every event). Ids up to upto
+ * must be final (store_events_head, store_events_after): nothing is waited for. */
+enum app_err store_events_range(struct store *s, int64_t after, int64_t upto, int64_t viewer,
+                                int limit, struct event_list *out);
+/* The highest event id retention has deleted (0: none yet). */
+enum app_err store_events_pruned_through(struct store *s, int64_t *id);
+/* Waits up to timeout_ms for a new event: PostgreSQL LISTENs on
+ * appointd_events (again after every reconnect) and returns at its NOTIFY,
+ * *woken set; SQLite, which cannot notify, sleeps the whole time. The caller
+ * reads the outbox after each return, woken or not. */
+enum app_err store_wait_events(struct store *s, int timeout_ms, bool *woken);
+
+/* Event stream tickets: only the ticket's hash is stored. add writes one
+ * (in the current unit of work) and drops the expired ones; take deletes
+ * the ticket's row and returns it, so exactly one caller gets it
+ * (APP_ERR_NOT_FOUND: unknown or already used). */
+enum app_err store_ticket_add(struct store *s, const char *hash, int64_t user_id, const char *sid,
+                              int64_t expires_at, int64_t now);
+enum app_err store_ticket_take(struct store *s, const char *hash, int64_t *user_id, char *sid,
+                               size_t sidlen, int64_t *expires_at);
+/* Which of n sessions are live (unrevoked, unexpired, their user active), in
+ * one query per batch: live[i] says whether sids[i] is, and roles[i] its
+ * user's role then. */
+enum app_err store_sessions_live(struct store *s, const char *const *sids, int n, int64_t now,
+                                 bool *live, enum role *roles);
+
 /* The audit log. store_audit_add writes one entry in the current unit of
  * work with the context's actor (or actor, when not NULL: a signup acts as
  * the new user), address, user agent and request id. details is the JSON

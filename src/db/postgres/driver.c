@@ -39,6 +39,7 @@ struct pg_conn {
     bool tx_lost;    /* dropped inside a transaction: calls fail until it ends */
     bool lost;       /* the last call lost the connection (not a time-out) */
     bool untimed;    /* migrations: no statement timeout, no wait limit */
+    bool listening;  /* LISTEN was sent on this connection (wait_notify) */
     int64_t wait_ms; /* the longest wait for one call's results; 0: none */
     char last_error[512];
 };
@@ -60,6 +61,7 @@ static void drop(struct pg_conn *conn)
 {
     PQfinish(conn->pg);
     conn->pg = NULL;
+    conn->listening = false;
     memset(conn->prepared, 0, sizeof conn->prepared);
     /* A unit of work whose BEGIN was not sent yet can start on the next one. */
     if (!conn->begin_pending) {
@@ -434,6 +436,48 @@ static enum app_err pg_set_untimed(void *c, bool untimed)
     return err;
 }
 
+/* Takes every notification libpq has read; true when there was one. */
+static bool take_notifies(PGconn *pg)
+{
+    bool any = false;
+    PGnotify *n;
+    while ((n = PQnotifies(pg)) != NULL) {
+        PQfreemem(n);
+        any = true;
+    }
+    return any;
+}
+
+/* A NOTIFY is only a wake-up: the caller reads the outbox either way, so a
+ * lost connection merely means LISTEN again on the next one. */
+static enum app_err pg_wait_notify(void *c, const char *channel, int timeout_ms, bool *woken)
+{
+    struct pg_conn *conn = c;
+    char sql[96];
+    enum app_err err = APP_OK;
+    *woken = false;
+    if (!conn->listening) {
+        g_snprintf(sql, sizeof sql, "LISTEN %s", channel);
+        err = pg_exec(conn, sql);
+        conn->listening = err == APP_OK;
+        *woken = conn->listening;
+    }
+    if (err || *woken || take_notifies(conn->pg)) {
+        *woken = !err;
+        return err;
+    }
+    (void)wait_socket(conn->pg, POLLIN, clock_mono_us() + (int64_t)timeout_ms * 1000);
+    if (!PQconsumeInput(conn->pg)) {
+        set_error(conn, PQerrorMessage(conn->pg));
+        log_warn("postgresql: LISTEN connection lost: %s", conn->last_error);
+        conn->lost = true;
+        drop(conn);
+        return APP_ERR_UNAVAILABLE;
+    }
+    *woken = take_notifies(conn->pg);
+    return APP_OK;
+}
+
 const struct db_driver postgres_driver = {
     .engine = "postgresql",
     .connect = pg_connect,
@@ -444,6 +488,7 @@ const struct db_driver postgres_driver = {
     .last_step = pg_last_step,
     .last_error = pg_last_error,
     .set_untimed = pg_set_untimed,
+    .wait_notify = pg_wait_notify,
     .migrations = postgres_migrations,
     .one_statement_changes = true,
 };

@@ -174,4 +174,18 @@ const char *const sqlite_sql[Q__COUNT] = {
     [Q_SIGNUP_ATTEMPT_INSERT] = "INSERT INTO signup_attempts (ip, at) VALUES (?1, ?2)",
     [Q_SIGNUP_ATTEMPT_PRUNE] = "DELETE FROM signup_attempts WHERE at < ?1",
     [Q_SIGNUP_ATTEMPT_COUNT] = "SELECT count(*), min(at) FROM signup_attempts WHERE ip = ?1 AND at > ?2",
+    [Q_TICKET_INSERT] = "INSERT INTO event_tickets (hash, user_id, session_id, expires_at) "
+                        "VALUES (?1, ?2, ?3, ?4)",
+    [Q_TICKET_PRUNE] = "DELETE FROM event_tickets WHERE expires_at < ?1",
+    [Q_TICKET_TAKE] = "DELETE FROM event_tickets WHERE hash = ?1 "
+                      "RETURNING user_id, session_id, expires_at",
+    [Q_EVENTS_NEWEST] = "SELECT COALESCE(MAX(id), 0) FROM events",
+    [Q_EVENTS_RANGE] = "SELECT " EVENT_COLS " FROM events WHERE id > ?1 AND id <= ?2 "
+                       "AND (?3 = 0 OR provider_id = ?3 OR customer_id = ?3) ORDER BY id LIMIT ?4",
+    /* The list ",a,b," becomes the JSON array ["","a","b",""] for SQLite's
+     * json_each table function (session ids are hex: nothing to escape). */
+    [Q_SESSIONS_LIVE] = "SELECT s.id, u.role FROM sessions s JOIN users u ON u.id = s.user_id "
+                        "WHERE s.id IN (SELECT value FROM json_each"
+                        "('[\"' || replace(?1, ',', '\",\"') || '\"]')) "
+                        "AND s.revoked_at IS NULL AND s.expires_at > ?2 AND u.is_active = 1",
 };
