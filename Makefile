@@ -27,10 +27,11 @@ deps:
 deps-test:
 	@bash tools/deps.sh test
 
-# The npm tools the tests use, pinned: the OpenAPI linter and what a client
-# developer generates a TypeScript client with.
+# The npm tools the tests use, pinned: the OpenAPI linter, what a client
+# developer generates a TypeScript client with, and what drives Debian's
+# Chromium in the event stream's browser test.
 NPM_TOOLS := @redocly/cli@1.34.20 openapi-typescript@7.9.1 openapi-fetch@0.17.0 \
-	typescript@5.9.3 @types/node@18.19.130
+	typescript@5.9.3 @types/node@18.19.130 playwright-core@1.65.1
 npm-tools: build/npm-tools/.installed
 build/npm-tools/.installed: Makefile
 	@mkdir -p build/npm-tools

@@ -13,7 +13,7 @@ case "${1:-run}" in
   test)  want+=(libcriterion-dev python3-pytest python3-requests postgresql-15
                 valgrind clang prometheus
                 systemd lintian debootstrap dpkg-dev curl procps nginx openssl
-                podman runc) ;;
+                podman runc chromium) ;;
   bench) want+=(wrk postgresql-15) ;;
   build) ;;
   # One package for each of the Makefile's PKGS, and the zone database.
