@@ -9,6 +9,8 @@ import urllib.parse
 
 import requests
 
+from booking_helpers import make_service, set_week
+
 API = "/api/v1"
 END = object()  # the stream ended with its last chunk: a clean end
 
@@ -172,3 +174,11 @@ def metric(base_url, name):
         if line.startswith(name + " "):
             return float(line.split()[1])
     raise AssertionError(f"{name} not in /metrics")
+
+
+def open_all_week(client):
+    """A service of client (a provider) bookable around the clock, 5 minutes a slot."""
+    set_week(client, "UTC", [(d, "00:00", "24:00") for d in
+                             ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+                              "sunday")])
+    return make_service(client, duration_minutes=5, slot_interval_minutes=5)

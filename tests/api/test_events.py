@@ -9,17 +9,9 @@ import time
 import pytest
 import requests
 
-from booking_helpers import (API, book_ok, fresh_database, future_monday, lz, make_service, set_week,
-                             sql_rows)
+from booking_helpers import API, book_ok, fresh_database, future_monday, lz, sql_rows
 from conftest import Server, new_user
-from sse_helpers import END, Stream, metric, open_bearer, open_ticket, ticket
-
-
-def open_all_week(client):
-    set_week(client, "UTC", [(d, "00:00", "24:00") for d in
-                             ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
-                              "sunday")])
-    return make_service(client, duration_minutes=5, slot_interval_minutes=5)
+from sse_helpers import END, Stream, metric, open_all_week, open_bearer, open_ticket, ticket
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ import requests
 from booking_helpers import API, fresh_database, future_monday, lz, open_provider
 from conftest import ADMIN_PASSWORD, ROOT, Client, Server, free_port, login, new_user, unique_email
 from net_helpers import doc_addr, session_from
+from sse_helpers import open_all_week
 
 SHIPPED = os.path.join(ROOT, "deploy", "nginx.conf")
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -354,3 +355,39 @@ def test_nginx_refuses_a_body_over_1_mib_as_appointd_would(stack):
     assert r.headers["WWW-Authenticate"] == "Bearer"
     line = stack.nginx.access_line("at-the-limit-1")
     assert "upstream=127.0.0.1:" in line, line
+
+
+def test_a_stream_through_nginx_gets_a_booking_within_a_second(stack):
+    """The events location passes the stream on unbuffered: the event of a
+    booking made through nginx comes through nginx within a second."""
+    import json
+    import queue
+
+    provider = new_user(stack.upstreams[0].url, "provider")
+    svc = open_all_week(provider)
+    customer = new_user(stack.upstreams[1].url)
+    s = stack.session()
+    chunks = queue.Queue()
+    with s.get(stack.url + f"{API}/events", headers={"Authorization": "Bearer " + customer.token},
+               stream=True, timeout=30) as r:
+        assert r.status_code == 200
+        assert r.headers["Content-Type"] == "text/event-stream"
+
+        def pump():
+            try:
+                for c in r.iter_content(chunk_size=None):
+                    chunks.put(c)
+            except Exception:  # the stream closed at the end of the test
+                pass
+        threading.Thread(target=pump, daemon=True).start()
+        assert chunks.get(timeout=5).startswith(b"retry: 3000")
+        t0 = time.time()
+        b = s.post(stack.url + f"{API}/bookings", headers={"Authorization": "Bearer " + customer.token},
+                   json={"service_id": svc["id"], "start": lz(future_monday(min_days=30), "03:00")}, timeout=30)
+        assert b.status_code == 201, b.text
+        text = b""
+        while b"\n\n" not in text.split(b"event: booking.created", 1)[-1] or b"event: booking.created" not in text:
+            text += chunks.get(timeout=max(0.01, 1.0 - (time.time() - t0)))
+        assert time.time() - t0 < 1.0
+        data = text.split(b"event: booking.created\ndata: ", 1)[1].split(b"\n", 1)[0]
+        assert json.loads(data)["id"] == b.json()["id"]
