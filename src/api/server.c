@@ -221,7 +221,8 @@ static enum MHD_Result queue(struct req_ctx *ctx);
 
 /* An event stream (api/streams.h) instead of a body: not a request in
  * flight any more (the drain does not wait for it, the latency histogram
- * does not see it), and no time-out of its own. */
+ * does not see it), and no request time-out: only a stall of its reader
+ * closes it. */
 static enum MHD_Result queue_stream(struct req_ctx *ctx)
 {
     struct MHD_Response *resp = streams_response(ctx->conn, ctx->res.stream);
@@ -240,7 +241,7 @@ static enum MHD_Result queue_stream(struct req_ctx *ctx)
     MHD_add_response_header(resp, "X-Request-ID", ctx->req.request_id);
     if (ctx->cors_origin)
         add_cors_headers(ctx, resp);
-    MHD_set_connection_option(ctx->conn, MHD_CONNECTION_OPTION_TIMEOUT, 0u);
+    MHD_set_connection_option(ctx->conn, MHD_CONNECTION_OPTION_TIMEOUT, streams_stall_seconds());
     enum MHD_Result ret = mhd_errors_queue(ctx->conn, 200, resp);
     MHD_destroy_response(resp);
     return ret;
@@ -673,9 +674,10 @@ static void shut_down(struct MHD_Daemon *d, int timeout_s)
     if (fd != MHD_INVALID_SOCKET)
         shutdown(fd, SHUT_RDWR);
     watchdog_drain();
-    /* Streams end now, cleanly; they are not requests to wait for. */
-    streams_close_all(2000);
-    if (!wait_drained(timeout_s)) {
+    /* Streams end now, cleanly; they are not requests to wait for. The
+     * dispatcher ends them between two database calls, each bounded. */
+    bool streams_done = streams_close_all(10000);
+    if (!streams_done || !wait_drained(timeout_s)) {
         /* libmicrohttpd would abort on a suspended connection: leave without
          * stopping it. The database rolls back what the workers left open. */
         log_warn("shutdown: %d requests still held by workers; exiting without them", drain_held());

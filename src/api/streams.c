@@ -51,7 +51,8 @@ static struct {
     pthread_mutex_t lock; /* incoming and closing */
     struct stream *incoming;
     bool closing;
-    atomic_int open; /* responses not yet freed */
+    atomic_int open;      /* responses not yet freed */
+    atomic_int suspended; /* of them, suspended now */
     atomic_int_fast64_t head_id; /* every id up to it is final and was dispatched; -1: not yet */
     atomic_bool stop;
     pthread_t thread;
@@ -79,6 +80,7 @@ static void wake(struct stream *st)
 {
     if (st->suspended) {
         st->suspended = false;
+        atomic_fetch_sub(&d.suspended, 1);
         MHD_resume_connection(st->conn);
     }
 }
@@ -173,6 +175,7 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *out, size_t max)
         ret = MHD_CONTENT_READER_END_OF_STREAM;
     } else {
         st->suspended = true;
+        atomic_fetch_add(&d.suspended, 1);
         MHD_suspend_connection(st->conn);
     }
     pthread_mutex_unlock(&st->lock);
@@ -184,6 +187,8 @@ static void stream_freed(void *cls)
     struct stream *st = cls;
     pthread_mutex_lock(&st->lock);
     st->closed = true;
+    if (st->suspended)
+        atomic_fetch_sub(&d.suspended, 1);
     st->suspended = false;
     st->conn = NULL;
     pthread_mutex_unlock(&st->lock);
@@ -486,16 +491,27 @@ bool streams_start(const struct config *cfg)
     return d.running;
 }
 
-void streams_close_all(int timeout_ms)
+unsigned streams_stall_seconds(void)
+{
+    int64_t s = 4 * d.ping_us / 1000000;
+    return s < 60 ? 60u : (unsigned)s;
+}
+
+bool streams_close_all(int timeout_ms)
 {
     pthread_mutex_lock(&d.lock);
     d.closing = true;
     pthread_mutex_unlock(&d.lock);
-    int64_t deadline = clock_mono_us() + (int64_t)timeout_ms * 1000;
-    while (atomic_load(&d.open) > 0 && clock_mono_us() < deadline)
+    /* Up to 2 s for the clients to read their streams' ends, longer (up to
+     * timeout_ms) only while one still waits suspended for the dispatcher. */
+    int64_t start = clock_mono_us(), deadline = start + (int64_t)timeout_ms * 1000;
+    while (atomic_load(&d.open) > 0 && clock_mono_us() < deadline &&
+           (atomic_load(&d.suspended) > 0 || clock_mono_us() < start + 2000000))
         g_usleep(10000);
     if (atomic_load(&d.open) > 0)
-        log_warn("shutdown: %d event streams still open", atomic_load(&d.open));
+        log_warn("shutdown: %d event streams still open (%d suspended)", atomic_load(&d.open),
+                 atomic_load(&d.suspended));
+    return atomic_load(&d.suspended) == 0;
 }
 
 void streams_stop(void)

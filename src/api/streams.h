@@ -34,9 +34,16 @@ bool streams_start(const struct config *cfg);
  * nothing to send), taking o; NULL when streams are ending (SIGTERM) or
  * memory ran out. The stream lives until libmicrohttpd frees the response. */
 struct MHD_Response *streams_response(struct MHD_Connection *conn, struct stream_open *o);
+/* libmicrohttpd's per-connection time-out for a stream: no request time-out
+ * applies, but a client that has taken no byte for four pings (at least a
+ * minute) is gone or stuck, and its connection is closed. (Suspended
+ * connections never time out; resuming one restarts its clock.) */
+unsigned streams_stall_seconds(void);
 /* SIGTERM: ends every stream (what is pending goes out first) and refuses
- * new ones; waits up to timeout_ms for their responses to be done. */
-void streams_close_all(int timeout_ms);
+ * new ones; waits up to timeout_ms for their responses to be done. False
+ * when a stream is still suspended (the dispatcher could not get to it):
+ * MHD_stop_daemon would then abort. */
+bool streams_close_all(int timeout_ms);
 /* Stops the dispatcher and closes its connection; after MHD_stop_daemon. */
 void streams_stop(void);
 #endif

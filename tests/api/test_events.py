@@ -359,3 +359,57 @@ def test_metrics_count_streams_and_fan_out(database_url):
             time.sleep(0.2)
     finally:
         assert srv.stop() == 0
+
+
+def test_a_slow_reader_is_closed_not_buffered_without_bound(database_url, backend, tmp_path):
+    database_url = fresh_database(database_url, tmp_path)
+    srv = Server(database_url, EVENT_STREAM_MAX_PENDING=4096)
+    try:
+        a = srv.run("create-admin", "--email", "slow@example.com", "--name", "A",
+                    extra_env={"APPOINTD_ADMIN_PASSWORD": "admin-password-123"})
+        assert a.returncode == 0, a.stderr
+        tokens = requests.post(srv.url + API + "/auth/login",
+                               json={"email": "slow@example.com", "password": "admin-password-123"},
+                               timeout=10).json()
+        s = Stream(srv.url, headers={"Authorization": "Bearer " + tokens["access_token"]})
+        assert s.status == 200
+        # Stop reading: the socket buffers fill, then the stream's pending text.
+        s.frames = __import__("queue").Queue(maxsize=1)
+        before = metric(srv.url, "appointd_event_streams_dropped_total")
+        now = "strftime('%s','now')" if backend == "sqlite" else "now()"
+        blob = "x" * 4000
+        values = ", ".join([f"('booking.created', '{{\"pad\": \"{blob}\"}}', NULL, 1, {now})"] * 200)
+        for _ in range(10):  # 8 MB: more than the kernel's socket buffers hold
+            sql_rows(database_url, "INSERT INTO events (type, data, provider_id, customer_id, created_at) "
+                                   f"VALUES {values}")
+        deadline = time.time() + 20
+        while metric(srv.url, "appointd_event_streams_dropped_total") == before:
+            assert time.time() < deadline, "the stream was not closed"
+            time.sleep(0.2)
+        s.close()
+    finally:
+        assert srv.stop() == 0
+
+
+def test_cors_on_the_event_routes(database_url):
+    origin = "https://app.example.com"
+    srv = Server(database_url, CORS_ORIGINS=origin)
+    try:
+        pre = requests.options(srv.url + API + "/events", timeout=10, headers={
+            "Origin": origin, "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "last-event-id"})
+        assert pre.status_code == 204
+        assert pre.headers["Access-Control-Allow-Origin"] == origin
+        assert "GET" in pre.headers["Access-Control-Allow-Methods"].split(", ")
+        assert "Last-Event-ID" in pre.headers["Access-Control-Allow-Headers"]
+        c = new_user(srv.url)
+        s = open_ticket(c, headers={"Origin": origin})
+        assert s.headers["access-control-allow-origin"] == origin
+        assert s.headers["vary"] == "Origin"
+        s.close()
+        other = Stream(srv.url, headers={"Origin": "https://evil.example.com",
+                                          "Authorization": "Bearer " + c.token})
+        assert other.status == 200 and "access-control-allow-origin" not in other.headers
+        other.close()
+    finally:
+        assert srv.stop() == 0
