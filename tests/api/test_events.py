@@ -376,12 +376,17 @@ def test_a_slow_reader_is_closed_not_buffered_without_bound(database_url, backen
         # Stop reading: the socket buffers fill, then the stream's pending text.
         s.frames = __import__("queue").Queue(maxsize=1)
         before = metric(srv.url, "appointd_event_streams_dropped_total")
-        now = "strftime('%s','now')" if backend == "sqlite" else "now()"
-        blob = "x" * 4000
-        values = ", ".join([f"('booking.created', '{{\"pad\": \"{blob}\"}}', NULL, 1, {now})"] * 200)
-        for _ in range(10):  # 8 MB: more than the kernel's socket buffers hold
-            sql_rows(database_url, "INSERT INTO events (type, data, provider_id, customer_id, created_at) "
-                                   f"VALUES {values}")
+        # 2000 events of 4 kB, 8 MB: more than the kernel's socket buffers hold.
+        if backend == "sqlite":
+            sql = ("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000) "
+                   "INSERT INTO events (type, data, provider_id, customer_id, created_at) "
+                   "SELECT 'booking.created', '{\"pad\": \"' || hex(zeroblob(2000)) || '\"}', NULL, 1, "
+                   "strftime('%s','now') FROM n")
+        else:
+            sql = ("INSERT INTO events (type, data, provider_id, customer_id, created_at) "
+                   "SELECT 'booking.created', '{\"pad\": \"' || repeat('0', 4000) || '\"}', NULL, 1, now() "
+                   "FROM generate_series(1, 2000)")
+        sql_rows(database_url, sql)
         deadline = time.time() + 20
         while metric(srv.url, "appointd_event_streams_dropped_total") == before:
             assert time.time() < deadline, "the stream was not closed"
