@@ -461,6 +461,8 @@ static enum app_err pg_wait_notify(void *c, const char *channel, int timeout_ms,
         err = pg_exec(conn, sql);
         conn->listening = err == APP_OK;
         *woken = conn->listening;
+        if (conn->listening)
+            log_info("postgresql: %s", sql); /* at start and after each reconnect */
     }
     if (err || *woken || take_notifies(conn->pg)) {
         *woken = !err;
