@@ -15,12 +15,14 @@
 #include "db/store.h"
 #include "services/audit.h"
 #include "services/retention.h"
+#include "jobs/webhooks.h"
 
 struct job {
     const char *name;
     int interval_ms;
     enum app_err (*run)(struct store *s);
     bool everywhere; /* runs in every process, with no lease */
+    void (*stop)(struct store *s); /* on its thread after its last turn (NULL: nothing) */
 };
 
 /* Read-only once the threads run. */
@@ -59,9 +61,13 @@ static enum app_err run_outbox_lag(struct store *s)
 }
 
 static struct job jobs[] = {
-    {"audit_seal", 1000, run_seal, false},
-    {"retention", 60000, run_retention, false},
-    {"outbox_lag", 2000, run_outbox_lag, true},
+    {"audit_seal", 1000, run_seal, false, NULL},
+    {"retention", 60000, run_retention, false, NULL},
+    {"outbox_lag", 2000, run_outbox_lag, true, NULL},
+    {"webhook_fanout", 200, webhook_jobs_fanout, false, NULL},
+    {"webhook_reminders", 1000, webhook_jobs_remind, false, NULL},
+    /* Its turn waits on its transfers itself (at most 100 ms). */
+    {"webhook_deliver", 0, webhook_jobs_deliver, true, webhook_jobs_deliver_stop},
 };
 
 static struct {
@@ -120,6 +126,8 @@ static void *job_main(void *arg)
         turn(j, &s);
     while (wait_ms(j->interval_ms));
     bool held;
+    if (j->stop)
+        j->stop(s);
     if (s && !j->everywhere)
         (void)store_job_lease(s, j->name, owner, 0, clock_now() - 1, &held);
     store_close(s);
@@ -131,10 +139,11 @@ bool jobs_start(const struct config *cfg)
     pthread_condattr_t attr;
     policy = (struct retention_policy){cfg->login_window_seconds,
                                        (int64_t)cfg->event_retention_hours * 3600,
-                                       (int64_t)cfg->audit_retention_days * 86400};
+                                       (int64_t)cfg->audit_retention_days * 86400,
+                                       (int64_t)cfg->webhook_delivery_retention_days * 86400};
     jobs[1].interval_ms = cfg->retention_interval_seconds * 1000;
     g_strlcpy(database_url, cfg->database_url, sizeof database_url);
-    if (!random_hex(owner, 16))
+    if (!random_hex(owner, 16) || !webhook_jobs_init(cfg, owner))
         return false;
     pthread_condattr_init(&attr);
     pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
