@@ -142,7 +142,10 @@ static enum app_err claim_more(struct store *s)
     struct delivery_attempt_list list;
     g_snprintf(claim, sizeof claim, "%s-%" G_GUINT64_FORMAT, opt.owner, ++dl.batch);
     int limit = room < 200 ? room : 200;
-    enum app_err err = store_delivery_claim(s, claim, now, limit, now + opt.timeout_s + 30, &list);
+    /* Long enough for the transfer and its record; a claim whose holder
+     * died is due again when it lapses. */
+    int64_t lease_until = now + 2 * opt.timeout_s + 5;
+    enum app_err err = store_delivery_claim(s, claim, now, limit, lease_until, &list);
     dl.last_claim_us = mono;
     dl.last_claim_full = !err && list.n == limit;
     for (int i = 0; !err && i < list.n; i++)

@@ -19,7 +19,7 @@ DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sun
 
 # Short timings: retries a second apart, a reminder "minute" of one second.
 FAST = {"WEBHOOK_ALLOW_PRIVATE": "1", "WEBHOOK_RETRY_SCHEDULE": "1,1,1",
-        "WEBHOOK_TIMEOUT_SECONDS": "3", "WEBHOOK_MINUTE_SECONDS": "1"}
+        "WEBHOOK_TIMEOUT_SECONDS": "2", "WEBHOOK_MINUTE_SECONDS": "1"}
 
 
 def signatures_ok(secret, headers, body, tolerance=300):
@@ -37,11 +37,14 @@ def signatures_ok(secret, headers, body, tolerance=300):
 
 class Receiver:
     """A threaded HTTP server. plan[path] is a list of statuses answered to
-    the first requests on path, in turn (then 200); every request is kept
-    in .got as (path, headers dict with lower-case names, body, time)."""
+    the first requests on path, in turn (then 200); fail_first[path] = n
+    answers 500 to the first n requests of each webhook-id on path; delay
+    (seconds) holds every answer back. Every request is kept in .got as
+    (path, headers dict with lower-case names, body, time)."""
 
     def __init__(self):
         self.plan, self.got, self.lock = {}, [], threading.Lock()
+        self.fail_first, self.delay = {}, 0
         outer = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -54,6 +57,12 @@ class Receiver:
                                       body, time.time()))
                     todo = outer.plan.get(self.path) or []
                     status = todo.pop(0) if todo else 200
+                    wid = self.headers.get("webhook-id")
+                    seen = sum(1 for g in outer.got if g[0] == self.path and g[1].get("webhook-id") == wid)
+                    if seen <= outer.fail_first.get(self.path, 0):
+                        status = 500
+                if outer.delay:
+                    time.sleep(outer.delay)
                 self.send_response(status)
                 if 300 <= status < 400:
                     self.send_header("Location", outer.url("/redirected"))
