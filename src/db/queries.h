@@ -113,6 +113,7 @@ enum query_id {
     Q_EVENT_INSERT_ID,     /* Q_EVENT_INSERT's -> id */
     Q_PRUNE_DELIVERIES,    /* before, limit: finished deliveries */
     Q_PRUNE_REMINDERS,     /* before, limit: reminders of starts long past */
+    Q_DELIVERY_NEXT_DUE,   /* -> the earliest next_attempt_at of a pending delivery (0: none) */
     Q__COUNT
 };
 #endif

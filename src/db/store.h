@@ -334,6 +334,9 @@ enum app_err store_delivery_insert(struct store *s, int64_t webhook_id, int64_t 
  * SQLite the write lock serialises claimers. One unit of work of its own. */
 enum app_err store_delivery_claim(struct store *s, const char *owner, int64_t now, int limit,
                                   int64_t lease_until, struct delivery_attempt_list *out);
+/* When the earliest pending delivery is due (0: none): one index read, so
+ * an idle deliverer need not take the write lock to find nothing. */
+enum app_err store_delivery_next_due(struct store *s, int64_t *at);
 /* Records the attempt's result (d's status, last_*, next_attempt_at,
  * delivered_at) when the claim is still owner's at d->attempts; *kept says
  * whether it was (a claim that lapsed and was taken again is not). */

@@ -170,6 +170,11 @@ enum app_err store_delivery_claim(struct store *s, const char *owner, int64_t no
     return err;
 }
 
+enum app_err store_delivery_next_due(struct store *s, int64_t *at)
+{
+    return store_query_int(s, Q_DELIVERY_NEXT_DUE, NULL, 0, at, NULL);
+}
+
 enum app_err store_delivery_record(struct store *s, const struct delivery *d, const char *owner,
                                    int64_t now, bool *kept)
 {

@@ -166,4 +166,5 @@ void jobs_stop(void)
     for (int i = 0; i < runner.n; i++)
         pthread_join(runner.threads[i], NULL);
     runner.n = 0;
+    webhook_jobs_cleanup();
 }

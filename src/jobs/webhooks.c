@@ -45,6 +45,7 @@ static struct {
     uint64_t batch;
     struct transfer **done;
     int n_done, cap_done;
+    bool curl_ready; /* curl_global_init ran (webhook_jobs_init) */
 } dl;
 
 bool webhook_jobs_init(const struct config *cfg, const char *owner)
@@ -56,7 +57,15 @@ bool webhook_jobs_init(const struct config *cfg, const char *owner)
     memcpy(opt.retry, cfg->webhook_retry, sizeof opt.retry);
     opt.schedule = (struct retry_schedule){opt.retry, cfg->webhook_retries};
     g_strlcpy(opt.owner, owner, sizeof opt.owner);
-    return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
+    dl.curl_ready = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
+    return dl.curl_ready;
+}
+
+void webhook_jobs_cleanup(void)
+{
+    if (dl.curl_ready)
+        curl_global_cleanup();
+    dl.curl_ready = false;
 }
 
 enum app_err webhook_jobs_fanout(struct store *s)
@@ -140,12 +149,18 @@ static enum app_err claim_more(struct store *s)
         return APP_OK;
     char claim[64];
     struct delivery_attempt_list list;
+    int64_t due = 0;
+    enum app_err err = dl.last_claim_full ? APP_OK : store_delivery_next_due(s, &due);
+    if (err || (!dl.last_claim_full && (due == 0 || due > now))) {
+        dl.last_claim_us = mono;
+        return err;
+    }
     g_snprintf(claim, sizeof claim, "%s-%" G_GUINT64_FORMAT, opt.owner, ++dl.batch);
     int limit = room < 200 ? room : 200;
     /* Long enough for the transfer and its record; a claim whose holder
      * died is due again when it lapses. */
     int64_t lease_until = now + 2 * opt.timeout_s + 5;
-    enum app_err err = store_delivery_claim(s, claim, now, limit, lease_until, &list);
+    err = store_delivery_claim(s, claim, now, limit, lease_until, &list);
     dl.last_claim_us = mono;
     dl.last_claim_full = !err && list.n == limit;
     for (int i = 0; !err && i < list.n; i++)

@@ -15,6 +15,8 @@
 /* Reads the options and names this process (owner); call once before the
  * threads start. False when libcurl cannot start. */
 bool webhook_jobs_init(const struct config *cfg, const char *owner);
+/* Undoes webhook_jobs_init once every job thread has ended. */
+void webhook_jobs_cleanup(void);
 enum app_err webhook_jobs_fanout(struct store *s);
 enum app_err webhook_jobs_remind(struct store *s);
 enum app_err webhook_jobs_deliver(struct store *s);

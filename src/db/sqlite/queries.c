@@ -252,4 +252,6 @@ const char *const sqlite_sql[Q__COUNT] = {
                            "webhook_deliveries WHERE status <> 'pending' AND finished_at < ?1 LIMIT ?2) "
                            "RETURNING 1",
     [Q_PRUNE_REMINDERS] = PRUNE("webhook_reminders", "start_at"),
+    [Q_DELIVERY_NEXT_DUE] = "SELECT COALESCE(MIN(next_attempt_at), 0) FROM webhook_deliveries "
+                            "WHERE status = 'pending'",
 };
