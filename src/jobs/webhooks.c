@@ -31,6 +31,8 @@ struct transfer {
     struct delivery d;
     int64_t failing_since;
     struct webhook_verdict verdict;
+    uint64_t seq; /* order of finishing */
+    bool kept;    /* the record found the claim still this one's */
     char claim[64];
     struct transfer *prev, *next; /* in flight: dl.flying */
 };
@@ -42,7 +44,7 @@ static struct {
     int in_flight;
     int64_t last_claim_us;
     bool last_claim_full;
-    uint64_t batch;
+    uint64_t batch, finished;
     struct transfer **done;
     int n_done, cap_done;
     bool curl_ready; /* curl_global_init ran (webhook_jobs_init) */
@@ -97,6 +99,7 @@ static void finish(struct transfer *t)
         dl.done = p;
         dl.cap_done = cap;
     }
+    t->seq = dl.finished++;
     dl.done[dl.n_done++] = t;
 }
 
@@ -197,25 +200,51 @@ static enum metrics_webhook_outcome outcome_of(const struct delivery *d)
                                            : METRICS_WEBHOOK_FAILED;
 }
 
+/* By webhook, then in the order they finished. */
+static int by_webhook(const void *a, const void *b)
+{
+    const struct transfer *x = *(struct transfer *const *)a, *y = *(struct transfer *const *)b;
+    if (x->d.webhook_id != y->d.webhook_id)
+        return x->d.webhook_id < y->d.webhook_id ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* The webhook health of done[from, to) (one webhook): its last attempt
+ * says whether it is failing, any may disable it. One update per webhook
+ * and batch, taken in webhook order, so deliverers of several processes
+ * never wait on each other's rows in a cycle. */
+static enum app_err record_health(struct store *s, int from, int to, int64_t now)
+{
+    const struct transfer *last = NULL;
+    bool disable = false;
+    for (int i = from; i < to; i++)
+        if (dl.done[i]->kept) {
+            last = dl.done[i];
+            disable = disable || last->verdict.disable;
+        }
+    return last ? store_webhook_health(s, last->d.webhook_id, last->verdict.failing, now, disable)
+                : APP_OK;
+}
+
 /* Records every finished attempt in one unit of work. A failure leaves the
  * claims to lapse: those attempts are made again (at least once). */
 static enum app_err record(struct store *s)
 {
     int64_t now = clock_now();
-    bool kept;
     if (!dl.n_done)
         return APP_OK;
+    qsort(dl.done, (size_t)dl.n_done, sizeof *dl.done, by_webhook);
     enum app_err err = store_begin(s);
-    for (int i = 0; !err && i < dl.n_done; i++) {
-        struct transfer *t = dl.done[i];
-        err = store_delivery_record(s, &t->d, t->claim, now, &kept);
-        if (!err && kept)
-            err = store_webhook_health(s, t->d.webhook_id, t->verdict.failing, now,
-                                       t->verdict.disable);
+    for (int i = 0; !err && i < dl.n_done; i++)
+        err = store_delivery_record(s, &dl.done[i]->d, dl.done[i]->claim, now, &dl.done[i]->kept);
+    for (int i = 0, j; !err && i < dl.n_done; i = j) {
+        for (j = i + 1; j < dl.n_done && dl.done[j]->d.webhook_id == dl.done[i]->d.webhook_id; j++)
+            ;
+        err = record_health(s, i, j, now);
     }
     err = store_end(s, err);
     for (int i = 0; i < dl.n_done; i++) {
-        if (!err)
+        if (!err && dl.done[i]->kept)
             metrics_webhook_attempt(outcome_of(&dl.done[i]->d), dl.done[i]->d.attempts);
         webhook_http_release(&dl.done[i]->ws);
         free(dl.done[i]);

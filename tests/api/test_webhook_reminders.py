@@ -12,7 +12,7 @@ from conftest import new_user
 from webhook_helpers import (create_hook, deliveries, next_slot, open_provider, receiver,
                              signatures_ok, wh_database, wh_server)
 
-LEAD = 6  # seconds from now to each reminder's moment
+LEAD = 8  # seconds from now to each reminder's moment
 
 
 def reminders(rcv, path):
@@ -27,15 +27,17 @@ def lead_for(start, moment):
 def test_reminders(wh_server, receiver):
     srv = wh_server
     customer = new_user(srv.url)
-    t0 = time.time()
-    moment = int(t0) + LEAD
     scenes = {}
     for name in ("plain", "rescheduled", "cancelled", "late"):
         pc, svc = open_provider(srv)
-        start = next_slot(15)
-        hook = create_hook(pc, receiver.url("/" + name), events=["booking.reminder"],
-                           reminder_minutes=lead_for(start, moment))
-        scenes[name] = (pc, svc, start, hook)
+        hook = create_hook(pc, receiver.url("/" + name), events=["booking.reminder"])
+        scenes[name] = [pc, svc, next_slot(15), hook]
+    # Every reminder's moment LEAD seconds from now (the webhooks are older).
+    moment = int(time.time()) + LEAD
+    for name, (pc, svc, start, hook) in scenes.items():
+        r = pc.patch(f"{API}/webhooks/{hook['id']}", json={"reminder_minutes": lead_for(start, moment)})
+        assert r.status_code == 200, r.text
+        scenes[name][3] = hook = {**r.json(), "secret": hook["secret"]}
     # plain: booked before its moment.
     pc, svc, start, hook = scenes["plain"]
     plain = book_ok(customer, svc["id"], iso_z(start))
@@ -48,12 +50,12 @@ def test_reminders(wh_server, receiver):
     pc, svc, start, hook = scenes["cancelled"]
     gone = book_ok(customer, svc["id"], iso_z(start))
     assert customer.post(f"{API}/bookings/{gone['id']}/cancel", json={}).status_code == 200
-    # late: booked after its moment (the webhook is older than the moment).
+    assert time.time() < moment, "the set-up took longer than the moments chosen"
+    # late: booked after its moment.
     pc, svc, start, hook = scenes["late"]
     while time.time() < moment + 1.1:
         time.sleep(0.1)
     late = book_ok(customer, svc["id"], iso_z(start))
-    assert time.time() - t0 < LEAD + 5, "the set-up took too long for the moments chosen"
 
     got = receiver.wait("/plain", 1, timeout=30)
     assert got[0][3] >= moment - 0.5, "the reminder came before its moment"
@@ -80,10 +82,11 @@ def test_reminders_go_only_to_webhooks_that_ask_for_them(wh_server, receiver):
     srv = wh_server
     pc, svc = open_provider(srv)
     start = next_slot(15)
-    moment = int(time.time()) + 3
+    moment = int(time.time()) + LEAD
     create_hook(pc, receiver.url("/no-reminders"), events=["booking.created"],
                 reminder_minutes=lead_for(start, moment))
     book_ok(new_user(srv.url), svc["id"], iso_z(start))
+    assert time.time() < moment
     receiver.wait("/no-reminders", 1)
     while time.time() < moment + 2.5:
         time.sleep(0.1)
