@@ -97,13 +97,14 @@ static bool wait_ms(int ms)
     return go_on;
 }
 
-/* One turn: hold the lease (three intervals, at least 10 s), then run. */
-static void turn(const struct job *j, struct store **s)
+/* One turn: hold the lease (three intervals, at least 10 s), then run.
+ * False when it failed (the job then waits at least a second). */
+static bool turn(const struct job *j, struct store **s)
 {
     char err[256];
     if (!*s && !(*s = store_open(database_url, err, sizeof err))) {
         log_error("cannot connect: %s", err);
-        return;
+        return false;
     }
     int64_t now = clock_now(), ttl = j->interval_ms * 3 / 1000;
     bool held = j->everywhere;
@@ -113,6 +114,7 @@ static void turn(const struct job *j, struct store **s)
         e = j->run(*s);
     if (e)
         log_error("failed: %s", app_error_info(e)->detail);
+    return e == APP_OK;
 }
 
 static void *job_main(void *arg)
@@ -122,9 +124,10 @@ static void *job_main(void *arg)
     struct store *s = NULL;
     g_snprintf(what, sizeof what, "job %s", j->name);
     log_set_context(what);
-    do
-        turn(j, &s);
-    while (wait_ms(j->interval_ms));
+    /* A job that runs back to back (interval 0) must not spin on a
+     * database that is gone. */
+    while (wait_ms(turn(j, &s) || j->interval_ms >= 1000 ? j->interval_ms : 1000))
+        ;
     bool held;
     if (j->stop)
         j->stop(s);

@@ -299,3 +299,25 @@ def test_metrics_count_attempts_by_status_and_attempt(wh_server, receiver):
         time.sleep(0.1)
     assert value("retry", 1) == before[0] + 1 and value("delivered", 2) == before[1] + 1
     assert value("failed", 8) >= 0
+
+
+def test_deleted_and_inactive_webhooks_get_no_attempts(wh_server, receiver):
+    p, svc = open_provider(wh_server)
+    customer = new_user(wh_server.url)
+    gone, paused = path(), path()
+    receiver.plan[gone] = [500] * 10
+    receiver.plan[paused] = [500]
+    doomed = create_hook(p, receiver.url(gone))
+    held = create_hook(p, receiver.url(paused))
+    book_ok(customer, svc["id"], iso_z(next_slot(620)))
+    receiver.wait(gone, 1)
+    receiver.wait(paused, 1)
+    assert p.delete(f"{API}/webhooks/{doomed['id']}").status_code == 204
+    assert p.patch(f"{API}/webhooks/{held['id']}", json={"active": False}).status_code == 200
+    time.sleep(3)  # three retry intervals of the test schedule
+    assert len(receiver.on(gone)) == 1 and len(receiver.on(paused)) == 1
+    assert [d["status"] for d in deliveries(p, held["id"])] == ["pending"]
+    # Made active again, the pending delivery goes out.
+    assert p.patch(f"{API}/webhooks/{held['id']}", json={"active": True}).status_code == 200
+    assert len(receiver.wait(paused, 2)) == 2
+    assert wait_delivery(p, held["id"], lambda d: d["status"] == "delivered")[0]["attempts"] == 2
