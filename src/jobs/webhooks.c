@@ -27,7 +27,7 @@ static struct {
 
 /* A send with what its result is recorded against. */
 struct transfer {
-    struct webhook_send ws;
+    struct webhook_send ws; /* first: its CURLOPT_PRIVATE (&ws) is the transfer */
     struct delivery d;
     int64_t failing_since;
     struct webhook_verdict verdict;
