@@ -113,22 +113,38 @@ static enum app_err save(struct store *s, const struct webhook *old, const struc
     return err;
 }
 
+/* The URL a patch would write is the body's own, whatever the row holds
+ * by then: it is checked before the unit of work, so no DNS answer is
+ * awaited under the row lock (on SQLite, the write lock). */
+static enum app_err check_patch_url(struct store *s, const struct user *actor, int64_t id,
+                                    webhooks_patch_fn patch, void *arg, struct field_errors *fe)
+{
+    struct webhook now, want;
+    enum app_err err = webhooks_get(s, actor, id, &now);
+    if (err)
+        return err;
+    want = now;
+    if (!patch(arg, &want, fe))
+        return APP_ERR_VALIDATION;
+    return strcmp(now.url, want.url) != 0 && !url_allowed(want.url, fe) ? APP_ERR_VALIDATION
+                                                                       : APP_OK;
+}
+
 enum app_err webhooks_update(struct store *s, const struct user *actor, int64_t id,
                              webhooks_patch_fn patch, void *arg, struct webhook *out,
                              struct field_errors *fe)
 {
     struct webhook old;
-    enum app_err err = store_begin(s);
+    enum app_err err = check_patch_url(s, actor, id, patch, arg, fe);
+    if (err)
+        return err;
+    err = store_begin(s);
     if (!err)
         err = lock_own(s, actor, id, &old);
     if (!err) {
         *out = old;
         err = patch(arg, out, fe) ? APP_OK : APP_ERR_VALIDATION;
     }
-    /* Resolving under the row lock: a PATCH is rare, and the URL checked
-     * is the one written. */
-    if (!err && strcmp(old.url, out->url) != 0 && !url_allowed(out->url, fe))
-        err = APP_ERR_VALIDATION;
     if (!err)
         err = save(s, &old, out);
     return store_end(s, err);
