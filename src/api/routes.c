@@ -46,6 +46,14 @@ const struct route routes[] = {
     {"POST", "/api/v1/bookings/{id}/reschedule", bookings_reschedule_post, AUTH_USER, RUN_DB, ANY_BODY, 0},
     {"POST", "/api/v1/bookings/{id}/complete", bookings_complete_post, AUTH_USER, RUN_DB, ANY_BODY, 0},
     {"GET", "/api/v1/audit", audit_list_get, AUTH_ADMIN, RUN_DB, ANY_BODY, 0},
+    {"POST", "/api/v1/webhooks", webhooks_post, AUTH_USER, RUN_DB, ANY_BODY, 0},
+    {"GET", "/api/v1/webhooks", webhooks_list_get, AUTH_USER, RUN_DB, ANY_BODY, 0},
+    {"GET", "/api/v1/webhooks/{id}", webhooks_get_one, AUTH_USER, RUN_DB, ANY_BODY, 0},
+    {"PATCH", "/api/v1/webhooks/{id}", webhooks_patch, AUTH_USER, RUN_DB, ANY_BODY, 0},
+    {"DELETE", "/api/v1/webhooks/{id}", webhooks_delete_one, AUTH_USER, RUN_DB, ANY_BODY, 0},
+    {"POST", "/api/v1/webhooks/{id}/rotate-secret", webhooks_rotate_post, AUTH_USER, RUN_DB, ANY_BODY, 0},
+    {"GET", "/api/v1/webhooks/{id}/deliveries", webhooks_deliveries_get, AUTH_USER, RUN_DB, ANY_BODY, 0},
+    {"POST", "/api/v1/webhooks/{id}/deliveries/{event_id}/retry", webhooks_retry_post, AUTH_USER, RUN_DB, ANY_BODY, 0},
 };
 
 const size_t n_routes = sizeof routes / sizeof routes[0];
