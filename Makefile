@@ -2,7 +2,7 @@
 CC ?= cc
 VERSION := 0.3.0
 COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
-PKGS := glib-2.0 libmicrohttpd jansson libpq sqlite3 libjwt libcrypt libsystemd
+PKGS := glib-2.0 libmicrohttpd jansson libpq sqlite3 libjwt libcrypt libsystemd libcurl
 WARN := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wpedantic -Werror
 CFLAGS ?= -O2 -g
 CPPFLAGS_ALL = $(WARN) -DAPPOINTD_VERSION=\"$(VERSION)\" -DAPPOINTD_COMMIT=\"$(COMMIT)\" -Isrc -Ibuild/gen $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -27,11 +27,12 @@ deps:
 deps-test:
 	@bash tools/deps.sh test
 
-# The npm tools the tests use, pinned: the OpenAPI linter, what a client
-# developer generates a TypeScript client with, and what drives Debian's
-# Chromium in the event stream's browser test.
+# The npm tools the tests use, pinned: the OpenAPI linter and what a client
+# developer generates a TypeScript client with, the Standard Webhooks
+# verifier an integrator checks our signatures with, and what drives
+# Debian's Chromium in the event stream's browser test.
 NPM_TOOLS := @redocly/cli@1.34.20 openapi-typescript@7.9.1 openapi-fetch@0.17.0 \
-	typescript@5.9.3 @types/node@18.19.130 playwright-core@1.65.1
+	typescript@5.9.3 @types/node@18.19.130 standardwebhooks@1.1.1 playwright-core@1.65.1
 npm-tools: build/npm-tools/.installed
 build/npm-tools/.installed: Makefile
 	@mkdir -p build/npm-tools

@@ -21,6 +21,7 @@
 #include "services/audit.h"
 #include "services/auth.h"
 #include "services/idempotency.h"
+#include "services/webhooks.h"
 #include "services/users.h"
 #include "core/banned.h"
 
@@ -74,6 +75,7 @@ static int cmd_serve(void)
     metrics_labels_register();
     metrics_set_start_time(clock_now());
     idempotency_init(g_config.idempotency_lease_seconds);
+    webhooks_init(g_config.webhook_allow_private != 0, NULL);
     if (g_config.jobs && !jobs_start(&g_config)) {
         log_error("cannot start the background jobs");
         jobs_stop();

@@ -5,7 +5,8 @@
 #   container image's run stage); the others start from what building needs.
 set -euo pipefail
 want=(build-essential pkg-config libmicrohttpd-dev libjansson-dev libjwt-dev
-      libcrypt-dev libsqlite3-dev libpq-dev libglib2.0-dev libsystemd-dev tzdata)
+      libcrypt-dev libsqlite3-dev libpq-dev libglib2.0-dev libsystemd-dev libcurl4-openssl-dev
+      ca-certificates tzdata)
 # npm fetches Swagger UI into build/npm. `build`: compiling a tree that has it
 # already (the container image's build stage, deploy/Dockerfile).
 [ "${1:-run}" = build ] || want+=(npm)
@@ -18,7 +19,7 @@ case "${1:-run}" in
   build) ;;
   # One package for each of the Makefile's PKGS, and the zone database.
   runtime) want=(libglib2.0-0 libmicrohttpd12 libjansson4 libpq5 libsqlite3-0
-                 libjwt0 libcrypt1 libsystemd0 tzdata) ;;
+                 libjwt0 libcrypt1 libsystemd0 libcurl4 ca-certificates tzdata) ;;
 esac
 missing=()
 for p in "${want[@]}"; do

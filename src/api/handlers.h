@@ -57,6 +57,16 @@ void bookings_reschedule_post(struct request *req, struct response *res);
 void bookings_complete_post(struct request *req, struct response *res);
 void audit_list_get(struct request *req, struct response *res);
 
+/* routes_webhooks.c */
+void webhooks_post(struct request *req, struct response *res);
+void webhooks_list_get(struct request *req, struct response *res);
+void webhooks_get_one(struct request *req, struct response *res);
+void webhooks_patch(struct request *req, struct response *res);
+void webhooks_delete_one(struct request *req, struct response *res);
+void webhooks_rotate_post(struct request *req, struct response *res);
+void webhooks_deliveries_get(struct request *req, struct response *res);
+void webhooks_retry_post(struct request *req, struct response *res);
+
 /* routes_events.c */
 void events_ticket_post(struct request *req, struct response *res);
 void events_stream_get(struct request *req, struct response *res);

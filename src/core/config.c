@@ -103,6 +103,18 @@ static const struct opt opts[] = {
             "window in which signups are counted per client address"),
     INT_OPT("SIGNUP_MAX_PER_IP", signup_max_per_ip, "100", 1, 1000000,
             "signups (successful or not) from one address within the window before 429"),
+    INT_OPT("WEBHOOK_ALLOW_PRIVATE", webhook_allow_private, "0", 0, 1,
+            "1: webhooks may be sent to loopback, private and other non-public addresses (a receiver on the same machine or network); 0: such URLs are a 422 and such deliveries fail"),
+    STR_OPT("WEBHOOK_RETRY_SCHEDULE", webhook_retry_schedule, "5,300,1800,7200,18000,36000,36000",
+            "comma-separated seconds between a failed webhook attempt and the next (at most 16); after the last the delivery is `failed`"),
+    INT_OPT("WEBHOOK_TIMEOUT_SECONDS", webhook_timeout_seconds, "15", 1, 15,
+            "seconds a webhook receiver has to answer an attempt with a 2xx (connecting included)"),
+    INT_OPT("WEBHOOK_MAX_IN_FLIGHT", webhook_max_in_flight, "512", 1, 10000,
+            "webhook attempts one process has in flight at once"),
+    INT_OPT("WEBHOOK_MINUTE_SECONDS", webhook_minute_seconds, "60", 1, 60,
+            "seconds one minute of a webhook's `reminder_minutes` lasts (60; tests shorten it)"),
+    INT_OPT("WEBHOOK_DELIVERY_RETENTION_DAYS", webhook_delivery_retention_days, "30", 1, 36500,
+            "days finished webhook deliveries (delivered or failed) are kept for the deliveries page"),
     INT_OPT("EVENT_PING_SECONDS", event_ping_seconds, "15", 1, 3600,
             "seconds between two `: ping` comments on an event stream"),
     INT_OPT("EVENT_SESSION_CHECK_SECONDS", event_session_check_seconds, "5", 1, 10,
@@ -198,6 +210,27 @@ static bool load_one(struct config *cfg, const struct opt *o, char *err, size_t 
     return true;
 }
 
+/* "5,300,1800": each a whole number of seconds, 1 to 7 days. */
+static bool parse_retry_schedule(struct config *cfg, char *err, size_t errlen)
+{
+    const char *p = cfg->webhook_retry_schedule;
+    cfg->webhook_retries = 0;
+    while (*p) {
+        char *end;
+        errno = 0;
+        long v = strtol(p, &end, 10);
+        if (errno || end == p || v < 1 || v > 604800 || cfg->webhook_retries == WEBHOOK_RETRY_MAX ||
+            (*end && *end != ',') || (*end == ',' && !end[1])) {
+            snprintf(err, errlen, "WEBHOOK_RETRY_SCHEDULE must be up to %d comma-separated "
+                     "seconds, each 1 to 604800", WEBHOOK_RETRY_MAX);
+            return false;
+        }
+        cfg->webhook_retry[cfg->webhook_retries++] = (int)v;
+        p = *end ? end + 1 : end;
+    }
+    return true;
+}
+
 bool config_load(struct config *cfg, char *err, size_t errlen)
 {
     for (size_t i = 0; i < G_N_ELEMENTS(opts); i++)
@@ -211,7 +244,7 @@ bool config_load(struct config *cfg, char *err, size_t errlen)
         snprintf(err, errlen, "APPOINTD_LOG_FORMAT must be text or json");
         return false;
     }
-    return true;
+    return parse_retry_schedule(cfg, err, errlen);
 }
 
 void config_print_table(void)

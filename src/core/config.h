@@ -6,6 +6,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* The most retries WEBHOOK_RETRY_SCHEDULE may list. */
+#define WEBHOOK_RETRY_MAX 16
+
 struct config {
     char host[64];
     int port;
@@ -43,6 +46,14 @@ struct config {
     char cors_origins[2048];
     int signup_window_seconds;
     int signup_max_per_ip;
+    int webhook_allow_private;
+    char webhook_retry_schedule[256];
+    int webhook_retry[WEBHOOK_RETRY_MAX]; /* parsed from webhook_retry_schedule */
+    int webhook_retries;
+    int webhook_timeout_seconds;
+    int webhook_max_in_flight;
+    int webhook_minute_seconds;
+    int webhook_delivery_retention_days;
     int event_ping_seconds;
     int event_session_check_seconds;
     int event_stream_max_pending;

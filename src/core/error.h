@@ -35,6 +35,8 @@ enum app_err {
     APP_ERR_URI_TOO_LONG,       /* 414 */
     APP_ERR_HEADERS_TOO_LARGE,  /* 431: request line and headers past APPOINTD_MAX_HEADER_BYTES */
     APP_ERR_HTTP_VERSION,       /* 505 */
+    APP_ERR_WEBHOOK_NOT_FOUND,  /* 404 */
+    APP_ERR_DELIVERY_NOT_FOUND, /* 404 */
     APP_ERR__COUNT
 };
 

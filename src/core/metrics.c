@@ -10,7 +10,7 @@
 #include "core/password.h"
 #include "core/version.h"
 
-static const int statuses[] = {200, 201, 204, 400, 401, 403, 404, 405, 409, 413, 422, 429, 500, 503};
+static const int statuses[] = {200, 201, 202, 204, 400, 401, 403, 404, 405, 409, 413, 422, 429, 500, 503};
 #define N_STATUS (G_N_ELEMENTS(statuses) + 1) /* last: any other */
 static const char *const unmatched_methods[] = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "OTHER"};
 #define N_UNMATCHED G_N_ELEMENTS(unmatched_methods)
@@ -38,6 +38,8 @@ static atomic_int_fast64_t audit_unsealed = -1;
 static atomic_int streams_open;
 static atomic_uint_fast64_t fanned_out, streams_dropped;
 static int64_t start_time;
+static const char *const webhook_outcomes[] = {"delivered", "retry", "failed"};
+static atomic_uint_fast64_t webhook_attempts[3][METRICS_WEBHOOK_ATTEMPTS];
 
 void metrics_register_route(size_t idx, const char *method, const char *path)
 {
@@ -117,6 +119,26 @@ void metrics_db_in_use_add(int delta)
 void metrics_set_audit_unsealed(int64_t entries)
 {
     atomic_store_explicit(&audit_unsealed, entries, memory_order_relaxed);
+}
+
+void metrics_webhook_attempt(enum metrics_webhook_outcome outcome, int attempt)
+{
+    int a = attempt < 1 ? 1 : attempt > METRICS_WEBHOOK_ATTEMPTS ? METRICS_WEBHOOK_ATTEMPTS : attempt;
+    atomic_fetch_add_explicit(&webhook_attempts[outcome][a - 1], 1, memory_order_relaxed);
+}
+
+static void render_webhooks(GString *out)
+{
+    g_string_append(out, "# HELP appointd_webhook_deliveries_total Webhook delivery attempts made "
+                         "by this process, by what came of them (retry: failed, another attempt "
+                         "follows) and attempt number (the last counts every later one too).\n"
+                         "# TYPE appointd_webhook_deliveries_total counter\n");
+    for (int o = 0; o < 3; o++)
+        for (int a = 0; a < METRICS_WEBHOOK_ATTEMPTS; a++)
+            g_string_append_printf(out,
+                                   "appointd_webhook_deliveries_total{status=\"%s\",attempt=\"%d\"} %" G_GUINT64_FORMAT "\n",
+                                   webhook_outcomes[o], a + 1,
+                                   (uint64_t)atomic_load_explicit(&webhook_attempts[o][a], memory_order_relaxed));
 }
 
 void metrics_event_streams_open_add(int delta)
@@ -275,6 +297,7 @@ char *metrics_render(void)
     render_requests(out);
     render_latency(out);
     render_gauges(out);
+    render_webhooks(out);
     render_streams(out);
     metrics_process_render(out, start_time);
     return g_string_free(out, FALSE);

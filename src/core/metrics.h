@@ -26,6 +26,12 @@ void metrics_db_in_use_add(int delta);
  * them; negative: not measured (no job runner in this process). */
 void metrics_set_audit_unsealed(int64_t entries);
 
+/* One webhook attempt and what came of it; attempts past the last label
+ * count under it (METRICS_WEBHOOK_ATTEMPTS: the first and seven retries). */
+#define METRICS_WEBHOOK_ATTEMPTS 8
+enum metrics_webhook_outcome { METRICS_WEBHOOK_DELIVERED, METRICS_WEBHOOK_RETRY, METRICS_WEBHOOK_FAILED };
+void metrics_webhook_attempt(enum metrics_webhook_outcome outcome, int attempt);
+
 /* Event streams open now; events written to streams; streams closed for a
  * reader too slow (their pending text past EVENT_STREAM_MAX_PENDING). */
 void metrics_event_streams_open_add(int delta);

@@ -49,6 +49,13 @@ static const struct table tables[] = {
     {"audit_log", "id:i at:T actor_id:i actor_email:t actor_role:t action:t target_type:t "
                   "target_id:i ip:t user_agent:t request_id:t details:t hash:t",
      "audit_log_id_seq"},
+    {"webhooks", "id:i user_id:i url:t events:i active:b reminder_minutes:i secret:t "
+                 "old_secret:t old_secret_until:T failing_since:T created_at:T", "webhooks_id_seq"},
+    {"webhook_deliveries", "id:i webhook_id:i event_id:i type:t status:t attempts:i "
+                           "last_status_code:i last_error:t next_attempt_at:T delivered_at:T "
+                           "claim_owner:t created_at:T finished_at:T", "webhook_deliveries_id_seq"},
+    {"webhook_fanout", "id:i after_id:i", NULL},
+    {"webhook_reminders", "webhook_id:i booking_id:i start_at:T event_id:i", NULL},
 };
 /* Not copied: the target's own migrations, leases that name processes of
  * the source (the copy's first server takes them anew), and event stream

@@ -20,6 +20,14 @@ enum app_err store_event_add(struct store *s, const char *type, const char *data
     return store_query(s, Q_EVENT_INSERT, p, 5, NULL);
 }
 
+enum app_err store_event_add_id(struct store *s, const char *type, const char *data,
+                                int64_t provider_id, int64_t customer_id, int64_t *id)
+{
+    struct db_value p[] = {DB_S(type), DB_S(data), id_or_null(provider_id),
+                           id_or_null(customer_id), DB_I(clock_now())};
+    return store_query_int(s, Q_EVENT_INSERT_ID, p, 5, id, NULL);
+}
+
 /* Most gaps are a transaction that commits a moment later. */
 #define GAP_PATIENCE_US 500000
 

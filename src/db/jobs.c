@@ -27,6 +27,8 @@ enum app_err store_prune(struct store *s, enum store_prune_kind kind, int64_t be
         [PRUNE_LOGIN_FAILURES] = Q_PRUNE_LOGIN,
         [PRUNE_SESSIONS] = Q_PRUNE_SESSIONS,
         [PRUNE_EVENTS] = Q_PRUNE_EVENTS,
+        [PRUNE_DELIVERIES] = Q_PRUNE_DELIVERIES,
+        [PRUNE_REMINDERS] = Q_PRUNE_REMINDERS,
     };
     struct db_value p[] = {DB_I(before), DB_I(limit)};
     struct db_rows r = {0};

@@ -90,6 +90,30 @@ enum query_id {
     Q_SIGNUP_ATTEMPT_INSERT, /* ip, at */
     Q_SIGNUP_ATTEMPT_PRUNE,  /* before */
     Q_SIGNUP_ATTEMPT_COUNT,  /* ip, since -> count, oldest */
+    Q_WEBHOOK_INSERT,      /* user_id, url, events, reminder_minutes, secret, created_at -> id */
+    Q_WEBHOOK_GET,         /* id -> webhook cols */
+    Q_WEBHOOK_LOCK,        /* id -> webhook cols, locked */
+    Q_WEBHOOK_UPDATE,      /* id, url, events, active, reminder_minutes -> id */
+    Q_WEBHOOK_DELETE,      /* id -> id */
+    Q_WEBHOOK_LIST,        /* user_id or 0, limit, offset -> webhook cols */
+    Q_WEBHOOK_COUNT,       /* user_id or 0 */
+    Q_WEBHOOK_ROTATE,      /* id, secret, old_until -> id */
+    Q_WEBHOOK_HEALTH,      /* id, failing (0: clear, 1: set unless set), now, disable -> id */
+    Q_DELIVERY_LIST,       /* webhook_id, limit, offset -> delivery cols, newest event first */
+    Q_DELIVERY_COUNT,      /* webhook_id */
+    Q_DELIVERY_RETRY,      /* webhook_id, event_id, now -> delivery cols */
+    Q_DELIVERY_INSERT,     /* webhook_id, event_id, type, now */
+    Q_DELIVERY_CLAIM,      /* now, owner, limit, lease_until -> delivery cols, url, secret, old secret, failing_since, has event, event created_at, data */
+    Q_DELIVERY_RECORD,     /* id, owner, attempts, status, code, error, next_at, delivered_at, now -> id */
+    Q_FANOUT_AFTER,        /* -> the fan-out's cursor */
+    Q_FANOUT_MOVE,         /* from, to -> 1 when it was still at from */
+    Q_FANOUT_INSERT,       /* after, upto, now: the deliveries of events (after, upto] */
+    Q_REMINDERS_DUE,       /* now, seconds a minute, limit -> webhook_id, booking_id, start */
+    Q_REMINDER_INSERT,     /* webhook_id, booking_id, start, event_id -> 1 when new */
+    Q_EVENT_INSERT_ID,     /* Q_EVENT_INSERT's -> id */
+    Q_PRUNE_DELIVERIES,    /* before, limit: finished deliveries */
+    Q_PRUNE_REMINDERS,     /* before, limit: reminders of starts long past */
+    Q_DELIVERY_NEXT_DUE,   /* -> the earliest next_attempt_at of a pending delivery (0: none) */
     Q_TICKET_INSERT,         /* hash, user_id, session_id, expires_at */
     Q_TICKET_PRUNE,          /* now: drops expired tickets */
     Q_TICKET_TAKE,           /* hash -> user_id, session_id, expires_at (deleted) */

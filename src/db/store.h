@@ -19,6 +19,7 @@
 #include "models/booking.h"
 #include "models/service.h"
 #include "models/user.h"
+#include "models/webhook.h"
 
 struct store;
 
@@ -324,9 +325,77 @@ enum app_err store_job_lease(struct store *s, const char *name, const char *owne
  * says how many (audit entries: as store_audit_prune). */
 enum store_prune_kind {
     PRUNE_IDEMPOTENCY, PRUNE_LOGIN_FAILURES, PRUNE_SESSIONS, PRUNE_EVENTS, PRUNE_AUDIT,
+    PRUNE_DELIVERIES, /* delivered or failed, finished before `before` */
+    PRUNE_REMINDERS,  /* reminder marks of starts before `before` */
 };
 enum app_err store_prune(struct store *s, enum store_prune_kind kind, int64_t before, int limit,
                          int *deleted);
+
+/* Webhooks. insert sets w->id; secret is the whsec_ text. */
+enum app_err store_webhook_insert(struct store *s, struct webhook *w, const char *secret);
+enum app_err store_webhook_get(struct store *s, int64_t id, struct webhook *w);
+/* The same, locking the row until the unit of work ends. */
+enum app_err store_webhook_lock(struct store *s, int64_t id, struct webhook *w);
+/* Writes url, events, active and reminder_minutes of w->id. */
+enum app_err store_webhook_update(struct store *s, const struct webhook *w);
+/* Deletes the webhook with its deliveries and reminder marks. */
+enum app_err store_webhook_delete(struct store *s, int64_t id);
+/* A page by id of user_id's webhooks (0: everyone's), with the total. */
+enum app_err store_webhook_list(struct store *s, int64_t user_id, int limit, int offset,
+                                struct webhook_list *out);
+/* Makes secret the webhook's, keeping the one it replaces until old_until. */
+enum app_err store_webhook_rotate(struct store *s, int64_t id, const char *secret,
+                                  int64_t old_until);
+/* After an attempt: failing clears (false) or starts, unless started
+ * (true), the webhook's failing_since; disable makes it inactive. */
+enum app_err store_webhook_health(struct store *s, int64_t id, bool failing, int64_t now,
+                                  bool disable);
+
+/* Deliveries. A page of webhook_id's, newest event first, with the total. */
+enum app_err store_delivery_list(struct store *s, int64_t webhook_id, int limit, int offset,
+                                 struct delivery_list *out);
+/* Makes the delivery of event_id to webhook_id pending, due now, into out;
+ * APP_ERR_DELIVERY_NOT_FOUND when it has none. */
+enum app_err store_delivery_retry(struct store *s, int64_t webhook_id, int64_t event_id,
+                                  int64_t now, struct delivery *out);
+enum app_err store_delivery_insert(struct store *s, int64_t webhook_id, int64_t event_id,
+                                   const char *type, int64_t now);
+/* Claims up to limit deliveries due at now, of active webhooks, for owner
+ * until lease_until (their next_attempt_at: a claim whose holder died is
+ * due again then), counting the attempt; out gets what each needs. On
+ * PostgreSQL rows another claimer holds are skipped (SKIP LOCKED); on
+ * SQLite the write lock serialises claimers. One unit of work of its own. */
+enum app_err store_delivery_claim(struct store *s, const char *owner, int64_t now, int limit,
+                                  int64_t lease_until, struct delivery_attempt_list *out);
+/* When the earliest pending delivery is due (0: none): one index read, so
+ * an idle deliverer need not take the write lock to find nothing. */
+enum app_err store_delivery_next_due(struct store *s, int64_t *at);
+/* Records the attempt's result (d's status, last_*, next_attempt_at,
+ * delivered_at) when the claim is still owner's at d->attempts; *kept says
+ * whether it was (a claim that lapsed and was taken again is not). */
+enum app_err store_delivery_record(struct store *s, const struct delivery *d, const char *owner,
+                                   int64_t now, bool *kept);
+
+/* The fan-out: its persisted place in the outbox, and one step that writes
+ * the deliveries of the events (after, upto] and moves the place there, in
+ * one unit of work; APP_ERR_CONFLICT when the place was not `after` any
+ * more (another process moved it). */
+enum app_err store_fanout_after(struct store *s, int64_t *after);
+enum app_err store_fanout_step(struct store *s, int64_t after, int64_t upto, int64_t now);
+
+/* Reminders due at now (a minute lasting minute_seconds): up to limit
+ * (webhook, booking, start) with no reminder yet. */
+struct reminder_due {
+    int64_t webhook_id, booking_id, start;
+};
+enum app_err store_reminders_due(struct store *s, int64_t now, int minute_seconds, int limit,
+                                 struct reminder_due **out, int *n);
+/* In the current unit of work: marks (webhook, booking, start) as reminded
+ * by event_id; APP_ERR_CONFLICT when it was already. */
+enum app_err store_reminder_mark(struct store *s, const struct reminder_due *r, int64_t event_id);
+/* store_event_add that gives the new event's id. */
+enum app_err store_event_add_id(struct store *s, const char *type, const char *data,
+                                int64_t provider_id, int64_t customer_id, int64_t *id);
 
 /* Whole databases, for the command line. */
 /* Backs up the SQLite database of url into file, which must not exist: the

@@ -15,12 +15,14 @@
 #include "db/store.h"
 #include "services/audit.h"
 #include "services/retention.h"
+#include "jobs/webhooks.h"
 
 struct job {
     const char *name;
     int interval_ms;
     enum app_err (*run)(struct store *s);
     bool everywhere; /* runs in every process, with no lease */
+    void (*stop)(struct store *s); /* on its thread after its last turn (NULL: nothing) */
 };
 
 /* Read-only once the threads run. */
@@ -59,9 +61,13 @@ static enum app_err run_outbox_lag(struct store *s)
 }
 
 static struct job jobs[] = {
-    {"audit_seal", 1000, run_seal, false},
-    {"retention", 60000, run_retention, false},
-    {"outbox_lag", 2000, run_outbox_lag, true},
+    {"audit_seal", 1000, run_seal, false, NULL},
+    {"retention", 60000, run_retention, false, NULL},
+    {"outbox_lag", 2000, run_outbox_lag, true, NULL},
+    {"webhook_fanout", 200, webhook_jobs_fanout, false, NULL},
+    {"webhook_reminders", 1000, webhook_jobs_remind, false, NULL},
+    /* Its turn waits on its transfers itself (at most 100 ms). */
+    {"webhook_deliver", 0, webhook_jobs_deliver, true, webhook_jobs_deliver_stop},
 };
 
 static struct {
@@ -91,13 +97,14 @@ static bool wait_ms(int ms)
     return go_on;
 }
 
-/* One turn: hold the lease (three intervals, at least 10 s), then run. */
-static void turn(const struct job *j, struct store **s)
+/* One turn: hold the lease (three intervals, at least 10 s), then run.
+ * False when it failed (the job then waits at least a second). */
+static bool turn(const struct job *j, struct store **s)
 {
     char err[256];
     if (!*s && !(*s = store_open(database_url, err, sizeof err))) {
         log_error("cannot connect: %s", err);
-        return;
+        return false;
     }
     int64_t now = clock_now(), ttl = j->interval_ms * 3 / 1000;
     bool held = j->everywhere;
@@ -107,6 +114,7 @@ static void turn(const struct job *j, struct store **s)
         e = j->run(*s);
     if (e)
         log_error("failed: %s", app_error_info(e)->detail);
+    return e == APP_OK;
 }
 
 static void *job_main(void *arg)
@@ -116,10 +124,13 @@ static void *job_main(void *arg)
     struct store *s = NULL;
     g_snprintf(what, sizeof what, "job %s", j->name);
     log_set_context(what);
-    do
-        turn(j, &s);
-    while (wait_ms(j->interval_ms));
+    /* A job that runs back to back (interval 0) must not spin on a
+     * database that is gone. */
+    while (wait_ms(turn(j, &s) || j->interval_ms >= 1000 ? j->interval_ms : 1000))
+        ;
     bool held;
+    if (j->stop)
+        j->stop(s);
     if (s && !j->everywhere)
         (void)store_job_lease(s, j->name, owner, 0, clock_now() - 1, &held);
     store_close(s);
@@ -131,10 +142,11 @@ bool jobs_start(const struct config *cfg)
     pthread_condattr_t attr;
     policy = (struct retention_policy){cfg->login_window_seconds,
                                        (int64_t)cfg->event_retention_hours * 3600,
-                                       (int64_t)cfg->audit_retention_days * 86400};
+                                       (int64_t)cfg->audit_retention_days * 86400,
+                                       (int64_t)cfg->webhook_delivery_retention_days * 86400};
     jobs[1].interval_ms = cfg->retention_interval_seconds * 1000;
     g_strlcpy(database_url, cfg->database_url, sizeof database_url);
-    if (!random_hex(owner, 16))
+    if (!random_hex(owner, 16) || !webhook_jobs_init(cfg, owner))
         return false;
     pthread_condattr_init(&attr);
     pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
@@ -157,4 +169,5 @@ void jobs_stop(void)
     for (int i = 0; i < runner.n; i++)
         pthread_join(runner.threads[i], NULL);
     runner.n = 0;
+    webhook_jobs_cleanup();
 }

@@ -13,6 +13,11 @@
 /* A Booking as the API shows it. */
 char *schema_booking_text(const struct booking *b);
 
+/* The body of a webhook delivery of event id (schemas/webhook_payload.c):
+ * {"id", "type", "created_at", "data"} with data the event's JSON text. */
+char *schema_webhook_payload_text(int64_t event_id, const char *type, int64_t created_at,
+                                  const char *data);
+
 /* An audit entry's details, built field by field. A change_* call records
  * {"from": …, "to": …} under key only when the two differ; a set_* call
  * records a plain value. */

@@ -29,6 +29,8 @@ enum app_err retention_run(struct store *s, const struct retention_policy *p, in
         {PRUNE_SESSIONS, now},
         {PRUNE_EVENTS, now - p->event_seconds},
         {PRUNE_AUDIT, now - p->audit_seconds},
+        {PRUNE_DELIVERIES, now - p->delivery_seconds},
+        {PRUNE_REMINDERS, now - p->delivery_seconds},
     };
     enum app_err err = APP_OK;
     *deleted = 0;

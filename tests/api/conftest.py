@@ -2,6 +2,7 @@
 APPOINTD_TEST_DATABASE_URL ("sqlite" or unset: a fresh SQLite file; otherwise a
 postgresql:// URL of an empty database made by tools/test.sh)."""
 import os
+import pwd
 import signal
 import socket
 import subprocess
@@ -25,9 +26,11 @@ def free_port():
 
 
 class Server:
-    """One appointd process. env overrides the defaults below."""
+    """One appointd process. env overrides the defaults below. as_user runs the
+    plain build/appointd as that user: the valgrind and sanitizer
+    wrappers write their reports where only root may."""
 
-    def __init__(self, database_url, **env):
+    def __init__(self, database_url, as_user=None, **env):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.database_url = database_url
@@ -46,7 +49,11 @@ class Server:
         })
         self.env.update({k: str(v) for k, v in env.items()})
         self.log = tempfile.NamedTemporaryFile(prefix="appointd-", suffix=".log", delete=False)
-        self.proc = subprocess.Popen([BIN, "serve"], env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
+        cmd, who = [BIN, "serve"], {}
+        if as_user:
+            cmd = [os.path.join(ROOT, "build", "appointd"), "serve"]
+            who = {"user": as_user, "group": pwd.getpwnam(as_user).pw_gid, "extra_groups": []}
+        self.proc = subprocess.Popen(cmd, env=self.env, stdout=self.log, stderr=subprocess.STDOUT, **who)
         deadline = time.time() + 20
         while time.time() < deadline:
             if self.proc.poll() is not None:

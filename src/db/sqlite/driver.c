@@ -80,9 +80,13 @@ struct writer {
     bool stopping;          /* guarded by mu */
     pthread_cond_t wal_grew;
     /* A write failed for want of the file itself (full, read-only, I/O
-     * error) and no commit has succeeded since: readiness then probes with a
-     * write of its own (sq_write_check). Guarded by mu. */
+     * error) and no commit has written anything since: readiness then probes
+     * with a write of its own (sq_write_check). Guarded by mu. */
     bool write_failed;
+    /* The current group's commit wrote to the WAL (wal_hook: SQLite calls it
+     * only then). A group whose every unit failed commits nothing, which on
+     * a read-only file succeeds: it must not clear write_failed. mu. */
+    bool group_wrote;
 };
 
 static pthread_mutex_t writers_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -169,8 +173,9 @@ static enum app_err group_end(struct writer *w, bool lost)
     if (err && !sqlite3_get_autocommit(w->db))
         (void)control(w, C_ROLLBACK);
     pthread_mutex_lock(&w->mu);
-    if (!err)
+    if (!err && w->group_wrote)
         w->write_failed = false;
+    w->group_wrote = false;
     w->open = false;
     w->ended = w->group;
     w->result = err;
@@ -267,6 +272,7 @@ static int wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
     (void)name;
     pthread_mutex_lock(&w->mu);
     w->wal_pages = pages;
+    w->group_wrote = true;
     if (pages >= CHECKPOINT_PAGES)
         pthread_cond_signal(&w->wal_grew);
     pthread_mutex_unlock(&w->mu);

@@ -19,6 +19,15 @@
 #define BOOKING_FILTER "WHERE (?1 = 0 OR customer_id = ?1) AND (?2 = 0 OR provider_id = ?2) " \
     "AND (?3 IS NULL OR status = ?3) AND (?4 IS NULL OR start_at >= ?4) AND (?5 IS NULL OR start_at < ?5) "
 
+#define WEBHOOK_COLS "id, user_id, url, events, active, reminder_minutes, created_at"
+#define DELIVERY_COLS "id, webhook_id, event_id, type, status, attempts, last_status_code, last_error, " \
+    "next_attempt_at, delivered_at"
+/* The bit of an event type in webhooks.events (models/webhook.h); 0 for
+ * booking.reminder, which the reminder job addresses to one webhook. */
+#define EVENT_BIT(t) "(CASE " t " WHEN 'booking.created' THEN 1 WHEN 'booking.cancelled' THEN 2 " \
+    "WHEN 'booking.rescheduled' THEN 4 WHEN 'booking.completed' THEN 8 " \
+    "WHEN 'waitlist.slot_available' THEN 16 WHEN 'waitlist.booked' THEN 32 ELSE 0 END)"
+
 const char *const sqlite_sql[Q__COUNT] = {
     [Q_PING] = "SELECT 1",
     [Q_MIGRATIONS_TABLE] = "CREATE TABLE IF NOT EXISTS schema_migrations "
@@ -174,6 +183,77 @@ const char *const sqlite_sql[Q__COUNT] = {
     [Q_SIGNUP_ATTEMPT_INSERT] = "INSERT INTO signup_attempts (ip, at) VALUES (?1, ?2)",
     [Q_SIGNUP_ATTEMPT_PRUNE] = "DELETE FROM signup_attempts WHERE at < ?1",
     [Q_SIGNUP_ATTEMPT_COUNT] = "SELECT count(*), min(at) FROM signup_attempts WHERE ip = ?1 AND at > ?2",
+    [Q_WEBHOOK_INSERT] = "INSERT INTO webhooks (user_id, url, events, active, reminder_minutes, "
+                         "secret, created_at) VALUES (?1, ?2, ?3, 1, ?4, ?5, ?6) RETURNING id",
+    [Q_WEBHOOK_GET] = "SELECT " WEBHOOK_COLS " FROM webhooks WHERE id = ?1",
+    [Q_WEBHOOK_LOCK] = "SELECT " WEBHOOK_COLS " FROM webhooks WHERE id = ?1",
+    [Q_WEBHOOK_UPDATE] = "UPDATE webhooks SET url = ?2, events = ?3, active = ?4, "
+                         "reminder_minutes = ?5 WHERE id = ?1 RETURNING id",
+    [Q_WEBHOOK_DELETE] = "DELETE FROM webhooks WHERE id = ?1 RETURNING id",
+    [Q_WEBHOOK_LIST] = "SELECT " WEBHOOK_COLS " FROM webhooks WHERE ?1 = 0 OR user_id = ?1 "
+                       "ORDER BY id LIMIT ?2 OFFSET ?3",
+    [Q_WEBHOOK_COUNT] = "SELECT count(*) FROM webhooks WHERE ?1 = 0 OR user_id = ?1",
+    [Q_WEBHOOK_ROTATE] = "UPDATE webhooks SET old_secret = secret, secret = ?2, old_secret_until = ?3 "
+                         "WHERE id = ?1 RETURNING id",
+    [Q_WEBHOOK_HEALTH] = "UPDATE webhooks SET failing_since = CASE WHEN ?2 = 0 THEN NULL "
+                         "ELSE COALESCE(failing_since, ?3) END, "
+                         "active = CASE WHEN ?4 <> 0 THEN 0 ELSE active END WHERE id = ?1 RETURNING id",
+    [Q_DELIVERY_LIST] = "SELECT " DELIVERY_COLS " FROM webhook_deliveries WHERE webhook_id = ?1 "
+                        "ORDER BY event_id DESC LIMIT ?2 OFFSET ?3",
+    [Q_DELIVERY_COUNT] = "SELECT count(*) FROM webhook_deliveries WHERE webhook_id = ?1",
+    [Q_DELIVERY_RETRY] = "UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = ?3, "
+                         "claim_owner = NULL, finished_at = NULL WHERE webhook_id = ?1 AND event_id = ?2 "
+                         "RETURNING " DELIVERY_COLS,
+    [Q_DELIVERY_INSERT] = "INSERT INTO webhook_deliveries (webhook_id, event_id, type, status, "
+                          "next_attempt_at, created_at) VALUES (?1, ?2, ?3, 'pending', ?4, ?4)",
+    /* One writer at a time: the rows taken are this claimer's alone. */
+    [Q_DELIVERY_CLAIM] =
+        "UPDATE webhook_deliveries SET attempts = attempts + 1, claim_owner = ?2, next_attempt_at = ?4 "
+        "WHERE id IN (SELECT x.id FROM webhook_deliveries x JOIN webhooks w ON w.id = x.webhook_id "
+        "AND w.active = 1 WHERE x.status = 'pending' AND x.next_attempt_at <= ?1 "
+        "ORDER BY x.next_attempt_at LIMIT ?3) RETURNING " DELIVERY_COLS ", "
+        "(SELECT url FROM webhooks w WHERE w.id = webhook_id), "
+        "(SELECT secret FROM webhooks w WHERE w.id = webhook_id), "
+        "(SELECT CASE WHEN old_secret_until > ?1 THEN old_secret END FROM webhooks w WHERE w.id = webhook_id), "
+        "(SELECT failing_since FROM webhooks w WHERE w.id = webhook_id), "
+        "(SELECT count(*) FROM events e WHERE e.id = event_id), "
+        "(SELECT created_at FROM events e WHERE e.id = event_id), "
+        "(SELECT data FROM events e WHERE e.id = event_id)",
+    [Q_DELIVERY_RECORD] = "UPDATE webhook_deliveries SET status = ?4, last_status_code = ?5, "
+                          "last_error = ?6, next_attempt_at = ?7, delivered_at = ?8, claim_owner = NULL, "
+                          "finished_at = CASE WHEN ?4 = 'pending' THEN NULL ELSE ?9 END "
+                          "WHERE id = ?1 AND claim_owner = ?2 AND attempts = ?3 RETURNING id",
+    [Q_FANOUT_AFTER] = "SELECT after_id FROM webhook_fanout WHERE id = 1",
+    [Q_FANOUT_MOVE] = "INSERT INTO webhook_fanout (id, after_id) VALUES (1, ?2) "
+                      "ON CONFLICT (id) DO UPDATE SET after_id = excluded.after_id "
+                      "WHERE webhook_fanout.after_id = ?1 RETURNING 1",
+    [Q_FANOUT_INSERT] =
+        "INSERT INTO webhook_deliveries (webhook_id, event_id, type, status, next_attempt_at, created_at) "
+        "SELECT w.id, e.id, e.type, 'pending', ?3, ?3 FROM events e "
+        "JOIN webhooks w ON w.active = 1 AND (w.events & " EVENT_BIT("e.type") ") <> 0 "
+        "AND e.created_at >= w.created_at "
+        "JOIN users u ON u.id = w.user_id AND u.is_active = 1 "
+        "AND (u.role = 'admin' OR (u.role = 'provider' AND u.id = e.provider_id)) "
+        "WHERE e.id > ?1 AND e.id <= ?2 ORDER BY e.id, w.id ON CONFLICT DO NOTHING",
+    [Q_REMINDERS_DUE] =
+        "SELECT w.id, b.id, b.start_at FROM webhooks w "
+        "JOIN users u ON u.id = w.user_id AND u.is_active = 1 AND u.role IN ('admin', 'provider') "
+        "JOIN bookings b ON b.status = 'confirmed' AND b.start_at > ?1 "
+        "AND b.start_at <= ?1 + w.reminder_minutes * ?2 AND (u.role = 'admin' OR b.provider_id = u.id) "
+        "WHERE w.active = 1 AND (w.events & 64) <> 0 "
+        "AND b.start_at - w.reminder_minutes * ?2 >= MAX(b.updated_at, w.created_at) "
+        "AND NOT EXISTS (SELECT 1 FROM webhook_reminders r WHERE r.webhook_id = w.id "
+        "AND r.booking_id = b.id AND r.start_at = b.start_at) ORDER BY b.start_at LIMIT ?3",
+    [Q_REMINDER_INSERT] = "INSERT INTO webhook_reminders (webhook_id, booking_id, start_at, event_id) "
+                          "VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING RETURNING 1",
+    [Q_EVENT_INSERT_ID] = "INSERT INTO events (type, data, provider_id, customer_id, created_at) "
+                          "VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
+    [Q_PRUNE_DELIVERIES] = "DELETE FROM webhook_deliveries WHERE id IN (SELECT id FROM "
+                           "webhook_deliveries WHERE status <> 'pending' AND finished_at < ?1 LIMIT ?2) "
+                           "RETURNING 1",
+    [Q_PRUNE_REMINDERS] = PRUNE("webhook_reminders", "start_at"),
+    [Q_DELIVERY_NEXT_DUE] = "SELECT COALESCE(MIN(next_attempt_at), 0) FROM webhook_deliveries "
+                            "WHERE status = 'pending'",
     [Q_TICKET_INSERT] = "INSERT INTO event_tickets (hash, user_id, session_id, expires_at) "
                         "VALUES (?1, ?2, ?3, ?4)",
     [Q_TICKET_PRUNE] = "DELETE FROM event_tickets WHERE expires_at < ?1",

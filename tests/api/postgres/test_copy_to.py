@@ -32,6 +32,12 @@ def fill(srv):
                    json={"start": lz(day, "15:00"), "end": lz(day, "16:00"), "reason": "dentist"})
         assert r.status_code == 201, r.text
         providers.append(p)
+    # A webhook (a host that does not resolve: its deliveries stay pending),
+    # with a rotated secret.
+    r = providers[0].post(f"{API}/webhooks", json={"url": "https://appointd-copy.invalid/hook",
+                                                   "events": ["booking.created", "booking.cancelled"]})
+    assert r.status_code == 201, r.text
+    assert providers[0].post(f"{API}/webhooks/{r.json()['id']}/rotate-secret", json={}).status_code == 200
     booked = []
     for n, c in enumerate(customers):
         for k, svc in enumerate(services):
@@ -54,6 +60,7 @@ def answers(url, users, services, day):
         u.base_url = url
         u.token = login(url, u.user["email"], u.password)["access_token"]
         out[("bookings", u.user["id"])] = all_pages(u, f"{API}/bookings")
+        out[("webhooks", u.user["id"])] = all_pages(u, f"{API}/webhooks")
     for svc in services:
         out[("slots", svc["id"])] = get_slots(users[0], svc["id"], day, day + dt.timedelta(days=1))
     return out
@@ -130,7 +137,8 @@ def test_copy_to_moves_everything_and_refuses_a_second_time(server, tmp_path):
 
 
 TABLES = ["users", "sessions", "settings", "availability", "time_off", "services", "bookings",
-          "idempotency_keys", "login_failures", "signup_attempts", "events", "audit_log"]
+          "idempotency_keys", "login_failures", "signup_attempts", "events", "audit_log",
+          "webhooks", "webhook_deliveries", "webhook_fanout", "webhook_reminders"]
 
 
 def table_counts(url):
