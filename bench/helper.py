@@ -7,8 +7,10 @@ exits non-zero with a message on standard error.
   free-port
   wait URL                                   until GET URL/health answers 200
   user URL EMAIL PASSWORD ROLE               signup (409 is fine) + login: USER_ID, TOKEN
+  login URL EMAIL PASSWORD                   login of an existing user (an admin): TOKEN
   touch URL TOKEN                            a few requests of each cheap kind
   booking-setup URL N_CUSTOMERS              provider, schedule, service, customers
+  webhook URL TOKEN TARGET EVENT             POST /webhooks: TARGET gets EVENT: WEBHOOK_ID
   slots-setup URL ENGINE TARGET N            a provider with two services and N bookings
                                              inserted with SQL (ENGINE sqlite: TARGET is
                                              the file; postgres: TARGET is psql's
@@ -118,7 +120,7 @@ def midnight_utc(days_from_today):
 
 
 def booking_setup(url, n):
-    pid, _, sid = open_provider(url, "booking")
+    pid, ptoken, sid = open_provider(url, "booking")
     tokens = []
     cids = []
     stamp = time.time_ns()
@@ -132,7 +134,8 @@ def booking_setup(url, n):
     expect(f"POST {API}/bookings",
            call(url, "POST", f"{API}/bookings", {"service_id": sid, "start": iso(midnight_utc(715))},
                 token=tokens[0]), 201)
-    out(PROVIDER_ID=pid, SERVICE_ID=sid, CUSTOMER_ID=cids[0], BASE=base, TOKENS=",".join(tokens))
+    out(PROVIDER_ID=pid, PROVIDER_TOKEN=ptoken, SERVICE_ID=sid, CUSTOMER_ID=cids[0], BASE=base,
+        TOKENS=",".join(tokens))
 
 
 def slots_setup(url, engine, target, n):
@@ -296,6 +299,10 @@ def main(argv):
         if cmd == "user":
             uid, token = user(argv[2], argv[3], argv[4], argv[5])
             out(USER_ID=uid, TOKEN=token)
+        elif cmd == "login":
+            body = expect("POST /auth/login", call(argv[2], "POST", API + "/auth/login",
+                                                  {"email": argv[3], "password": argv[4]}), 200)
+            out(TOKEN=body["access_token"])
         elif cmd == "touch":
             for _ in range(3):
                 call(argv[2], "GET", "/health")
@@ -304,6 +311,11 @@ def main(argv):
                 call(argv[2], "GET", "/openapi.json")
         elif cmd == "booking-setup":
             booking_setup(argv[2], int(argv[3]))
+        elif cmd == "webhook":
+            hook = expect(f"POST {API}/webhooks",
+                          call(argv[2], "POST", API + "/webhooks", {"url": argv[4], "events": [argv[5]]},
+                               token=argv[3]), 201)
+            out(WEBHOOK_ID=hook["id"])
         elif cmd == "slots-setup":
             slots_setup(argv[2], argv[3], argv[4], int(argv[5]))
         elif cmd == "probe":

@@ -12,7 +12,9 @@
 # against a single-row INSERT transaction (pgbench on PostgreSQL,
 # bench/sqlite_insert.c on SQLite) in three interleaved rounds, and the slots
 # latency with 100 000 bookings; bookings/s with 0 and with 1 000 000 rows in
-# events and audit_log. Each figure carries its target and PASS/MISS, for
+# events and audit_log; event streams (RSS with 10 000 open, a booking's event
+# at 1 000 of them, bookings/s with them open) and webhook deliveries/s while
+# bookings run (bench/realtime.sh). Each figure carries its target and PASS/MISS, for
 # information: the script exits 0 unless something crashed. Every process it
 # starts, and the PostgreSQL cluster, is stopped on exit. Logs of the last run:
 # build/bench/logs/.
@@ -65,7 +67,7 @@ say() { printf '==> %s\n' "$*" >&2; }
 
 # --- helpers ------------------------------------------------------------------
 
-say "building bench/bare_mhd.c, bench/bcrypt_time.c and bench/sqlite_insert.c"
+say "building bench/bare_mhd.c, bench/bcrypt_time.c, bench/sqlite_insert.c and bench/webhook_sink.c"
 # shellcheck disable=SC2046
 cc -O2 -Wall -Wextra -o build/bench/bare_mhd bench/bare_mhd.c \
   $(pkg-config --cflags --libs libmicrohttpd) -lpthread
@@ -73,6 +75,9 @@ cc -O2 -Wall -Wextra -o build/bench/bcrypt_time bench/bcrypt_time.c -lcrypt
 # shellcheck disable=SC2046
 cc -O2 -Wall -Wextra -o build/bench/sqlite_insert bench/sqlite_insert.c \
   $(pkg-config --cflags --libs sqlite3) -lpthread
+# shellcheck disable=SC2046
+cc -O2 -Wall -Wextra -o build/bench/webhook_sink bench/webhook_sink.c \
+  $(pkg-config --cflags --libs libmicrohttpd) -lpthread
 
 # Float helpers (awk does the arithmetic).
 calc() { awk "BEGIN { printf \"%.${2:-2}f\", $1 }"; }
@@ -81,15 +86,16 @@ lt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; }
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 APP_PID="" APP_URL="" APP_NAME=""
+APP_ENV=() # NAME=VALUE words start_appointd adds to the server's environment
 # start_appointd NAME DATABASE_URL BCRYPT_COST: sets APP_PID, APP_URL and APP_NAME
 # (its log: $LOGS/appointd-NAME.log).
 start_appointd() {
   local name=$1 url=$2 cost=$3 port
   APP_NAME=$name
   port=$("${HELPER[@]}" free-port)
-  APPOINTD_HOST=127.0.0.1 APPOINTD_PORT=$port DATABASE_URL=$url JWT_SECRET=$JWT \
-    BCRYPT_COST=$cost APPOINTD_LOG_LEVEL=warn ACCESS_TOKEN_EXPIRE_MINUTES=120 \
-    SIGNUP_MAX_PER_IP=1000000 \
+  env APPOINTD_HOST=127.0.0.1 APPOINTD_PORT="$port" DATABASE_URL="$url" JWT_SECRET=$JWT \
+    BCRYPT_COST="$cost" APPOINTD_LOG_LEVEL=warn ACCESS_TOKEN_EXPIRE_MINUTES=120 \
+    SIGNUP_MAX_PER_IP=1000000 "${APP_ENV[@]}" \
     build/appointd serve >"$LOGS/appointd-$name.log" 2>&1 &
   APP_PID=$!
   pids+=("$APP_PID")
@@ -158,6 +164,10 @@ statuses() {
   awk '$1 == "status" { printf "%s%s×%s", sep, $2, $3; sep = ", " }' "$LOGS/wrk-$1.txt" |
     sed 's/^$/none/'
 }
+
+# g. event streams and h. webhook deliveries.
+# shellcheck source=bench/realtime.sh
+source bench/realtime.sh
 
 ROWS=()
 NOTES=()
@@ -294,16 +304,18 @@ statuses_sum() {
 # joined A B ...: "A, B, ...".
 joined() { local IFS=,; local s="$*"; echo "${s//,/, }"; }
 
-BOOK_SKIP="" BOOK_TOKENS="" BOOK_SERVICE="" BOOK_BASE="" BOOK_OK="" BOOK_NON2XX="" BOOK_P99=""
+BOOK_SKIP="" BOOK_TOKENS="" BOOK_SERVICE="" BOOK_BASE="" BOOK_PROVIDER_TOKEN=""
+BOOK_OK="" BOOK_NON2XX="" BOOK_P99=""
 # book_setup URL: a provider open around the clock, a 5-minute service and 32
-# customers of their own, through the API: sets BOOK_TOKENS, BOOK_SERVICE and
-# BOOK_BASE, or BOOK_SKIP.
+# customers of their own, through the API: sets BOOK_TOKENS, BOOK_SERVICE,
+# BOOK_BASE and BOOK_PROVIDER_TOKEN, or BOOK_SKIP.
 book_setup() {
   # shellcheck disable=SC2034  # PROVIDER_ID, CUSTOMER_ID: set by the helper, kept local
-  local SKIP="" PROVIDER_ID="" SERVICE_ID="" CUSTOMER_ID="" BASE="" TOKENS="" setup
+  local SKIP="" PROVIDER_ID="" PROVIDER_TOKEN="" SERVICE_ID="" CUSTOMER_ID="" BASE="" TOKENS="" setup
   setup=$("${HELPER[@]}" booking-setup "$1" 32)
   eval "$setup"
   BOOK_SKIP=$SKIP BOOK_TOKENS=$TOKENS BOOK_SERVICE=$SERVICE_ID BOOK_BASE=$BASE
+  BOOK_PROVIDER_TOKEN=$PROVIDER_TOKEN
 }
 
 # book_wrk NAME URL SCRIPT: one wrk run of POST /api/v1/bookings (${DUR} s, 32
@@ -527,6 +539,7 @@ bench_slots sqlite "$APP_URL" "$work/booking.db"
 alive "$SQB_PID" sqlite-booking
 stop_pid "$SQB_PID"
 bench_outbox sqlite "sqlite:$work/outbox.db" "$work/outbox.db"
+bench_streams
 
 # --- PostgreSQL -------------------------------------------------------------------
 
@@ -549,11 +562,15 @@ wrk_run me-postgres -t2 -c64 -d"${DUR}s" --latency -s bench/auth_get.lua "$PG_UR
 ME_PG=$(rps me-postgres)
 alive "$PG_PID" postgres
 
-# pgbench's provider, 32 customers and service, in SQL, for bench/pgbench_booking.sql.
+# pgbench's provider, 32 customers and service, in SQL, for bench/pgbench_booking.sql:
+# sets PGB_PROVIDER, PGB_CUSTOMER, PGB_SERVICE and PGB_BASE, or PGB_SKIP.
 PGB_SKIP="" PGB_PROVIDER="" PGB_CUSTOMER="" PGB_SERVICE="" PGB_BASE=""
-if [ "$(psql_q "SELECT to_regclass('bookings') IS NOT NULL AND to_regclass('services') IS NOT NULL")" != t ]; then
-  PGB_SKIP="no bookings or services table in this schema"
-else
+pgbench_setup() {
+  local last
+  if [ "$(psql_q "SELECT to_regclass('bookings') IS NOT NULL AND to_regclass('services') IS NOT NULL")" != t ]; then
+    PGB_SKIP="no bookings or services table in this schema"
+    return 0
+  fi
   PGB_PROVIDER=$(psql_q "INSERT INTO users (name, email, password_hash, role, created_at)
     VALUES ('pgbench provider', 'pgbench-provider@example.com', '!', 'provider', now()) RETURNING id")
   # 32 customers with consecutive ids: client c books as customer0 + c % 32, as the wrk
@@ -561,8 +578,8 @@ else
   PGB_CUSTOMER=$(psql_q "WITH c AS (INSERT INTO users (name, email, password_hash, role, created_at)
     SELECT 'pgbench customer ' || i, 'pgbench-customer-' || i || '@example.com', '!', 'customer', now()
     FROM generate_series(0, 31) i RETURNING id) SELECT min(id) || ' ' || max(id) FROM c")
-  read -r PGB_CUSTOMER PGB_CUSTOMER_LAST <<<"$PGB_CUSTOMER"
-  [ $((PGB_CUSTOMER_LAST - PGB_CUSTOMER)) = 31 ] || { echo "bench: pgbench customers' ids are not consecutive" >&2; exit 1; }
+  read -r PGB_CUSTOMER last <<<"$PGB_CUSTOMER"
+  [ $((last - PGB_CUSTOMER)) = 31 ] || { echo "bench: pgbench customers' ids are not consecutive" >&2; exit 1; }
   PGB_SERVICE=$(psql_q "INSERT INTO services (provider_id, name, description, duration_minutes,
     buffer_before_minutes, buffer_after_minutes, slot_interval_minutes, min_notice_minutes,
     max_advance_days, cancel_notice_minutes, price_cents, active, created_at)
@@ -570,7 +587,8 @@ else
   # One sequence for all rounds: every round's slots follow the last round's.
   psql_q "CREATE SEQUENCE bench_booking_slot" >/dev/null
   PGB_BASE=$(( ($(date +%s) / 86400 + 1) * 86400 ))
-fi
+}
+pgbench_setup
 
 bench_bookings postgres "$PG_URL" "-h 127.0.0.1 -p $PGPORT_ -U postgres appointd" pgbench_round "$PGB_SKIP"
 alive "$PG_PID" postgres
@@ -578,6 +596,7 @@ alive "$PG_PID" postgres
 bench_slots postgres "$PG_URL" "-h 127.0.0.1 -p $PGPORT_ -U postgres appointd"
 alive "$PG_PID" postgres
 stop_pid "$PG_PID"
+bench_webhooks "postgresql://postgres@127.0.0.1:$PGPORT_/appointd"
 
 psql_q "CREATE DATABASE appointd_outbox" >/dev/null
 bench_outbox postgres "postgresql://postgres@127.0.0.1:$PGPORT_/appointd_outbox" \
@@ -738,7 +757,7 @@ done
   echo
   echo "| measurement | value | target | result |"
   echo "|---|---|---|---|"
-  printf '%s\n' "${ROWS[@]}"
+  printf '%s\n' "${ROWS[@]}" "${RT_ROWS[@]}"
   echo
   printf -- '- %s\n' "${NOTES[@]}"
   echo
@@ -809,6 +828,22 @@ done
   echo "  would, so that the sealer (which chains new entries every second) does not spend the second"
   echo "  run chaining them; before each run the script waits until the sealer has caught up. The"
   echo "  ratio is the second run's bookings/s ÷ the first's."
+  echo "- **g. Event streams** (\`bench/realtime.sh\`, \`bench/sse_load.py\`: one asyncio client, standard"
+  echo "  library only), on SQLite, with \`APPOINTD_MAX_CONNECTIONS\` raised and"
+  echo "  \`APPOINTD_PER_IP_CONNECTIONS=0\` (the client is one address). Fan-out: $FANOUT_STREAMS streams of"
+  echo "  a provider, then $FANOUT_BOOKINGS bookings of it one after another, 100 ms apart; for each booking"
+  echo "  and stream, the time from reading the 201 to reading the event's data line (the client's"
+  echo "  own reading of $FANOUT_STREAMS sockets is in the figure). RSS: \`VmRSS\` before and with $STREAMS"
+  echo "  streams open (a customer's who books nothing: every event is checked against them, none is"
+  echo "  sent). Bookings as in e, four runs: without streams, with them open twice, then without"
+  echo "  once the server has let them go (a stream whose client left is noticed at its next ping);"
+  echo "  the ratio is the mean of the two with ÷ the mean of the two without."
+  echo "- **h. Webhook deliveries**: appointd on PostgreSQL with \`WEBHOOK_ALLOW_PRIVATE=1\`, an admin's"
+  echo "  two webhooks for \`booking.created\` to \`bench/webhook_sink.c\` (libmicrohttpd answering"
+  echo "  every POST 204, counting them); three rounds of pgbench (as in e) then bookings (as in e)."
+  echo "  Deliveries/s during a run: the receiver's count at its end minus at its start ÷ its"
+  echo "  length; then the time until every booking of the run was delivered twice. The ratio is"
+  echo "  each round's bookings/s ÷ its pgbench tx/s, median of the three."
   echo
   echo "## Reproduce"
   echo
@@ -819,14 +854,15 @@ done
   echo
   echo "Durations and sizes can be changed with BENCH_DURATION (${DUR}), BENCH_HEALTH_DURATION"
   echo "(${HEALTH_DUR}), BENCH_LOGIN_DURATION (${LOGIN_DUR}), BENCH_SLOT_BOOKINGS (${SLOT_BOOKINGS}) and"
-  echo "BENCH_OUTBOX_ROWS (${OUTBOX_ROWS}). wrk, pgbench and sqlite_insert output of the last run:"
+  echo "BENCH_OUTBOX_ROWS (${OUTBOX_ROWS}), BENCH_STREAMS ($STREAMS), BENCH_FANOUT_STREAMS ($FANOUT_STREAMS) and"
+  echo "BENCH_FANOUT_BOOKINGS ($FANOUT_BOOKINGS). wrk, pgbench and sqlite_insert output of the last run:"
   echo "\`build/bench/logs/\`."
 } >"$OUT"
 
 echo
 echo "| measurement | value | target | result |"
 echo "|---|---|---|---|"
-printf '%s\n' "${ROWS[@]}"
+printf '%s\n' "${ROWS[@]}" "${RT_ROWS[@]}"
 echo
 printf -- '- %s\n' "${NOTES[@]}"
 echo

@@ -540,6 +540,13 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
     (void)cls;
     g_vsnprintf(msg, sizeof msg, fmt, ap);
     g_strchomp(msg);
+    /* How an event stream ends when its client leaves: every stream ends so
+     * sooner or later, and a warning for each would bury the real ones. */
+    if (g_str_has_prefix(msg, "Failed to send the chunked response body") &&
+        strstr(msg, "`/api/v1/events'") && strstr(msg, "no longer available")) {
+        log_debug("libmicrohttpd: %s", msg);
+        return;
+    }
     log_warn("libmicrohttpd: %s", msg);
 }
 
