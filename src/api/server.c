@@ -1,6 +1,7 @@
 #include "api/server.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glib.h>
 #include <microhttpd.h>
 #include <pthread.h>
@@ -668,18 +669,40 @@ static bool wait_drained(int timeout_s)
     return drain_close();
 }
 
+/* Stops listening at once, behind libmicrohttpd's back: the listening
+ * socket's number is made to name the read end of an empty pipe (dup2).
+ * That closes the socket, so the kernel refuses new connections and resets
+ * those in the backlog, and takes it out of every I/O thread's epoll set;
+ * the number stays taken until MHD_stop_daemon closes it, so no new socket
+ * reuses it while the I/O threads run. Not MHD_quiesce_daemon: in 0.9.75
+ * it races its own I/O threads (a thread that sees the quiesce first takes
+ * the socket out of its epoll set itself, quiesce's own removal then fails,
+ * and libmicrohttpd aborts the process: "Failed to remove listen FD from
+ * epoll set", seen in CI on a SIGTERM right after start). *pipe_out gets
+ * the pipe's write end, held open so the read end never signals. */
+static void stop_listening(struct MHD_Daemon *d, int *pipe_out)
+{
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_LISTEN_FD);
+    int p[2];
+    *pipe_out = -1;
+    if (!info || info->listen_fd == MHD_INVALID_SOCKET || pipe2(p, O_CLOEXEC) != 0) {
+        log_warn("shutdown: cannot stop listening before the drain");
+        return;
+    }
+    if (dup2(p[0], info->listen_fd) < 0)
+        log_warn("shutdown: cannot stop listening before the drain (dup2)");
+    close(p[0]);
+    *pipe_out = p[1];
+}
+
 /* SIGTERM: refuse new connections at once, answer what is in flight with
  * Connection: close, close idle connections, then stop the daemon, never
  * while a worker holds a connection. */
 static void shut_down(struct MHD_Daemon *d, int timeout_s)
 {
+    int pipe_end;
     drain_begin();
-    MHD_socket fd = MHD_quiesce_daemon(d);
-    /* shutdown(2) makes the kernel refuse new connections and reset those
-     * in the backlog now; the descriptor is closed only after the I/O
-     * threads are joined, so none can accept() on a reused number. */
-    if (fd != MHD_INVALID_SOCKET)
-        shutdown(fd, SHUT_RDWR);
+    stop_listening(d, &pipe_end);
     watchdog_drain();
     /* Streams end now, cleanly; they are not requests to wait for. The
      * dispatcher ends them between two database calls, each bounded. */
@@ -691,8 +714,8 @@ static void shut_down(struct MHD_Daemon *d, int timeout_s)
         _exit(0);
     }
     MHD_stop_daemon(d);
-    if (fd != MHD_INVALID_SOCKET)
-        close(fd);
+    if (pipe_end >= 0)
+        close(pipe_end);
 }
 
 /* What the server reads from the configuration once, before serving. */
