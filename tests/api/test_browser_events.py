@@ -34,6 +34,7 @@ class Page(http.server.BaseHTTPRequestHandler):
         pass
 
 
+@pytest.mark.slow_under_valgrind  # timing-bound
 def test_event_source_in_chromium_sees_a_booking(database_url):
     assert os.path.isdir(os.path.join(TOOLS, "playwright-core")), "run `make npm-tools`"
     assert os.path.exists(CHROMIUM), "chromium is missing: tools/deps.sh test installs it"

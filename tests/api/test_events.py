@@ -307,6 +307,7 @@ def test_logout_closes_the_stream_of_its_session(database_url):
         assert srv.stop() == 0
 
 
+@pytest.mark.slow_under_valgrind  # timing-bound
 def test_request_timeout_does_not_cut_a_stream(database_url):
     srv = Server(database_url, APPOINTD_REQUEST_TIMEOUT=1, EVENT_PING_SECONDS=3600)
     try:
@@ -361,6 +362,7 @@ def test_metrics_count_streams_and_fan_out(database_url):
         assert srv.stop() == 0
 
 
+@pytest.mark.slow_under_valgrind  # timing-bound
 def test_a_slow_reader_is_closed_not_buffered_without_bound(database_url, backend, tmp_path):
     database_url = fresh_database(database_url, tmp_path)
     srv = Server(database_url, EVENT_STREAM_MAX_PENDING=4096)

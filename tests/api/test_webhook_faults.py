@@ -9,11 +9,15 @@ import signal
 import threading
 import time
 
+import pytest
 import requests
 
 from booking_helpers import API, book_ok, iso_z
 from conftest import Server, new_user
 from webhook_helpers import FAST, create_hook, deliveries, next_slot, open_provider, receiver, wh_database
+
+# Timing-bound (a restart, two processes racing): not under valgrind.
+pytestmark = pytest.mark.slow_under_valgrind
 
 
 def delivered_ids(rcv, path):

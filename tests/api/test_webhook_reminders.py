@@ -7,10 +7,15 @@ import datetime as dt
 import json
 import time
 
+import pytest
+
 from booking_helpers import API, book_ok, iso_z
 from conftest import new_user
 from webhook_helpers import (create_hook, deliveries, next_slot, open_provider, receiver,
                              signatures_ok, wh_database, wh_server)
+
+# Timing-bound (reminder moments of seconds): not under valgrind.
+pytestmark = pytest.mark.slow_under_valgrind
 
 LEAD = 8  # seconds from now to each reminder's moment
 

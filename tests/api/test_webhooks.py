@@ -10,6 +10,7 @@ import subprocess
 import time
 import uuid
 
+import pytest
 import requests
 
 from booking_helpers import API, book_ok, iso_z
@@ -250,6 +251,7 @@ def test_retries_then_success_and_the_retry_endpoint(wh_server, receiver):
     assert p.post(f"{API}/webhooks/{hook['id']}/deliveries/987654321/retry").status_code == 404
 
 
+@pytest.mark.slow_under_valgrind  # timing-bound
 def test_failed_after_the_schedule_and_redirects_are_not_followed(wh_server, receiver):
     p, svc = open_provider(wh_server)
     where = path()
