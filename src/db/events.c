@@ -99,6 +99,25 @@ static void event_from_row(const struct db_rows *r, int i, struct event *e)
     e->created_at = db_cell_int(r, i, 5);
 }
 
+/* The first n rows of r (released here) as out's events, unless err. */
+static enum app_err events_from_rows(enum app_err err, struct db_rows *r, int n,
+                                     struct event_list *out)
+{
+    out->items = err ? NULL : calloc((size_t)n + 1, sizeof *out->items);
+    if (!err && !out->items)
+        err = APP_ERR_INTERNAL;
+    for (int i = 0; !err && i < n; i++) {
+        event_from_row(r, i, &out->items[i]);
+        out->n++;
+        if (!out->items[i].data)
+            err = APP_ERR_INTERNAL;
+    }
+    if (err)
+        event_list_release(out);
+    db_rows_release(r);
+    return err;
+}
+
 enum app_err store_events_after(struct store *s, struct outbox_cursor *c, int limit,
                                 struct event_list *out)
 {
@@ -106,19 +125,7 @@ enum app_err store_events_after(struct store *s, struct outbox_cursor *c, int li
     int n = 0;
     memset(out, 0, sizeof *out);
     enum app_err err = store_outbox_read(s, Q_EVENTS_AFTER, OUTBOX_EVENTS_KEY, c, limit, &r, &n);
-    out->items = err ? NULL : calloc((size_t)n + 1, sizeof *out->items);
-    if (!err && !out->items)
-        err = APP_ERR_INTERNAL;
-    for (int i = 0; !err && i < n; i++) {
-        event_from_row(&r, i, &out->items[i]);
-        out->n++;
-        if (!out->items[i].data)
-            err = APP_ERR_INTERNAL;
-    }
-    if (err)
-        event_list_release(out);
-    db_rows_release(&r);
-    return err;
+    return events_from_rows(err, &r, n, out);
 }
 
 enum app_err store_events_head(struct store *s, int64_t *head)
@@ -138,19 +145,7 @@ enum app_err store_events_range(struct store *s, int64_t after, int64_t upto, in
     struct db_value p[] = {DB_I(after), DB_I(upto), DB_I(viewer), DB_I(limit)};
     memset(out, 0, sizeof *out);
     enum app_err err = store_query(s, Q_EVENTS_RANGE, p, 4, &r);
-    out->items = err ? NULL : calloc((size_t)r.nrows + 1, sizeof *out->items);
-    if (!err && !out->items)
-        err = APP_ERR_INTERNAL;
-    for (int i = 0; !err && i < r.nrows; i++) {
-        event_from_row(&r, i, &out->items[i]);
-        out->n++;
-        if (!out->items[i].data)
-            err = APP_ERR_INTERNAL;
-    }
-    if (err)
-        event_list_release(out);
-    db_rows_release(&r);
-    return err;
+    return events_from_rows(err, &r, err ? 0 : r.nrows, out);
 }
 
 enum app_err store_events_pruned_through(struct store *s, int64_t *id)
