@@ -3,6 +3,7 @@ APPOINTD_TEST_DATABASE_URL ("sqlite" or unset: a fresh SQLite file; otherwise a
 postgresql:// URL of an empty database made by tools/test.sh)."""
 import os
 import pwd
+import shutil
 import signal
 import socket
 import subprocess
@@ -23,6 +24,22 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+_shared_binary = None
+
+
+def binary_for_others():
+    """build/appointd copied where any user may run it: the checkout may be
+    in a directory only root may enter (CI clones into `mktemp -d`)."""
+    global _shared_binary
+    if _shared_binary is None:
+        home = tempfile.mkdtemp(prefix="appointd-bin-")
+        os.chmod(home, 0o755)
+        _shared_binary = os.path.join(home, "appointd")
+        shutil.copy2(os.path.join(ROOT, "build", "appointd"), _shared_binary)
+        os.chmod(_shared_binary, 0o755)
+    return _shared_binary
 
 
 class Server:
@@ -51,7 +68,7 @@ class Server:
         self.log = tempfile.NamedTemporaryFile(prefix="appointd-", suffix=".log", delete=False)
         cmd, who = [BIN, "serve"], {}
         if as_user:
-            cmd = [os.path.join(ROOT, "build", "appointd"), "serve"]
+            cmd = [binary_for_others(), "serve"]
             who = {"user": as_user, "group": pwd.getpwnam(as_user).pw_gid, "extra_groups": []}
         self.proc = subprocess.Popen(cmd, env=self.env, stdout=self.log, stderr=subprocess.STDOUT, **who)
         deadline = time.time() + 20
