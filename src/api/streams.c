@@ -258,10 +258,9 @@ struct MHD_Response *streams_response(struct MHD_Connection *conn, struct stream
 /* Whether st resumed past what retention kept: then `event: reset` first. */
 static void check_reset(struct stream *st)
 {
-    int64_t pruned = 0;
+    bool reset = false;
     st->reset_checked = true;
-    if (st->resume && store_events_pruned_through(d.store, &pruned) == APP_OK &&
-        events_resume_resets(st->last_id, pruned))
+    if (st->resume && events_resume_check(d.store, st->last_id, &reset) == APP_OK && reset)
         stream_push(st, SSE_RESET, sizeof SSE_RESET - 1);
 }
 
@@ -361,14 +360,14 @@ static void read_new(GString *text)
 {
     struct event_list l;
     int n = PAGE;
-    while (n == PAGE && store_events_after(d.store, &d.cursor, PAGE, &l) == APP_OK) {
+    /* A live stream's `after` stays where it went live: every id read here
+     * is past it (or, for a Last-Event-ID ahead of the outbox, skipped by
+     * fan_out_to), so no walk over all the streams is needed per page. */
+    while (n == PAGE && events_next_page(d.store, &d.cursor, PAGE, &l) == APP_OK) {
         for (int i = 0; i < l.n; i++)
             fan_out(&l.items[i], text);
         n = l.n;
         event_list_release(&l);
-        for (struct stream *st = d.list; st; st = st->next)
-            if (!st->catching && st->after < d.cursor.after)
-                st->after = d.cursor.after;
         atomic_store(&d.head_id, d.cursor.after);
     }
 }
@@ -378,8 +377,7 @@ static void read_new(GString *text)
 static void catch_up_one(struct stream *st, int64_t head, GString *text)
 {
     struct event_list l;
-    int64_t viewer = st->viewer.role == ROLE_ADMIN ? 0 : st->viewer.user_id;
-    if (store_events_range(d.store, st->after, head, viewer, BACKLOG_PAGE, &l) != APP_OK)
+    if (events_backlog(d.store, &st->viewer, st->after, head, BACKLOG_PAGE, &l) != APP_OK)
         return;
     /* After the page: whatever retention deletes from now on is in it already. */
     if (!st->reset_checked)
@@ -463,7 +461,7 @@ static void check_sessions(void)
                 batch[n] = st;
                 sids[n++] = st->viewer.sid;
             }
-        if (!n || store_sessions_live(d.store, sids, n, clock_now(), live, roles) != APP_OK)
+        if (!n || events_sessions_check(d.store, sids, n, clock_now(), live, roles) != APP_OK)
             continue;
         for (int i = 0; i < n; i++) {
             if (live[i])
@@ -479,7 +477,7 @@ static void check_sessions(void)
 static int64_t find_head(void)
 {
     int64_t head = -1;
-    if (store_events_head(d.store, &head) != APP_OK)
+    if (events_head(d.store, &head) != APP_OK)
         return -1;
     d.cursor = (struct outbox_cursor){.after = head};
     atomic_store(&d.head_id, head);
@@ -520,7 +518,7 @@ static int turn(void)
 static void *dispatch_main(void *arg)
 {
     char err[256];
-    bool woken;
+    bool notifies = false;
     int wait = POLL_WAIT_MS;
     (void)arg;
     log_set_context("events dispatcher");
@@ -530,10 +528,9 @@ static void *dispatch_main(void *arg)
             g_usleep(500000);
             continue;
         }
-        if (store_wait_events(d.store, wait, &woken) != APP_OK)
+        if (events_wait(d.store, wait, &notifies) != APP_OK)
             g_usleep(100000); /* the database went away: a pause, then again */
         int next = turn();
-        bool notifies = strcmp(store_engine(d.store), "postgresql") == 0;
         wait = next >= 0 ? next : notifies ? LISTEN_WAIT_MS : POLL_WAIT_MS;
     }
     log_set_context(NULL);

@@ -82,3 +82,43 @@ bool events_resume_resets(int64_t last_id, int64_t pruned_through)
 {
     return pruned_through > last_id;
 }
+
+enum app_err events_head(struct store *s, int64_t *head)
+{
+    return store_events_head(s, head);
+}
+
+enum app_err events_next_page(struct store *s, struct outbox_cursor *c, int limit,
+                              struct event_list *out)
+{
+    return store_events_after(s, c, limit, out);
+}
+
+enum app_err events_backlog(struct store *s, const struct event_viewer *v, int64_t after,
+                            int64_t upto, int limit, struct event_list *out)
+{
+    /* An admin may see every event; anyone else only those naming them. */
+    int64_t viewer = v->role == ROLE_ADMIN ? 0 : v->user_id;
+    return store_events_range(s, after, upto, viewer, limit, out);
+}
+
+enum app_err events_resume_check(struct store *s, int64_t last_id, bool *reset)
+{
+    int64_t pruned = 0;
+    enum app_err err = store_events_pruned_through(s, &pruned);
+    *reset = !err && events_resume_resets(last_id, pruned);
+    return err;
+}
+
+enum app_err events_sessions_check(struct store *s, const char *const *sids, int n, int64_t now,
+                                   bool *live, enum role *roles)
+{
+    return store_sessions_live(s, sids, n, now, live, roles);
+}
+
+enum app_err events_wait(struct store *s, int timeout_ms, bool *notified)
+{
+    bool woken;
+    *notified = strcmp(store_engine(s), "postgresql") == 0;
+    return store_wait_events(s, timeout_ms, &woken);
+}

@@ -42,4 +42,24 @@ bool events_visible(const struct event_viewer *v, const struct event *e);
  * reset`: when retention has deleted an event after it (pruned_through, the
  * highest id deleted, is above last_id). */
 bool events_resume_resets(int64_t last_id, int64_t pruned_through);
+
+/* The dispatcher's reads (api/streams.c), each on its own connection s. */
+/* The outbox's newest id, once every id up to it is final;
+ * APP_ERR_CONFLICT while a writer that drew an earlier id is still open. */
+enum app_err events_head(struct store *s, int64_t *head);
+/* The next page of new events after c, gaps waited for (store_events_after). */
+enum app_err events_next_page(struct store *s, struct outbox_cursor *c, int limit,
+                              struct event_list *out);
+/* A page of v's backlog: events with after < id <= upto that may concern v. */
+enum app_err events_backlog(struct store *s, const struct event_viewer *v, int64_t after,
+                            int64_t upto, int limit, struct event_list *out);
+/* Whether a stream resuming after last_id starts with `event: reset` now. */
+enum app_err events_resume_check(struct store *s, int64_t last_id, bool *reset);
+/* Which of n streams' sessions are live at now, and their users' roles. */
+enum app_err events_sessions_check(struct store *s, const char *const *sids, int n, int64_t now,
+                                   bool *live, enum role *roles);
+/* Waits up to timeout_ms for a new event (store_wait_events); *notified
+ * says whether this engine wakes the wait at once (PostgreSQL) or the
+ * caller polls (SQLite). */
+enum app_err events_wait(struct store *s, int timeout_ms, bool *notified);
 #endif
