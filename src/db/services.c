@@ -87,6 +87,15 @@ enum app_err store_service_update(struct store *s, const struct service *v)
     return returning_id(s, Q_SERVICE_UPDATE, p, 12, &id);
 }
 
+enum app_err store_service_shortest(struct store *s, int64_t provider_id, int *minutes)
+{
+    struct db_value p[] = {DB_I(provider_id)};
+    int64_t v = 0;
+    enum app_err err = store_query_int(s, Q_SERVICE_SHORTEST, p, 1, &v, NULL);
+    *minutes = err ? 0 : (int)v;
+    return err;
+}
+
 enum app_err store_service_list(struct store *s, int64_t provider_id, int limit, int offset,
                                 struct service_list *out)
 {
