@@ -199,14 +199,25 @@ static void sides(const struct ranker *r, const struct span *slot, int64_t os, i
     nearest(right, f & OPEN_END_OFF ? EDGE_TIME_OFF : EDGE_WINDOW, o->end, o->end - oe);
 }
 
+/* The least free time, in seconds, a service fits in on that side: the
+ * buffer that faces an edge of open time may hang over it (the slot rules
+ * hold buffers against bookings only). */
+static int64_t fit_of(const struct suggestions_input *in, const struct side *sd, bool left)
+{
+    int m = sd->kind == EDGE_BOOKING ? in->fit.between
+            : left                   ? in->fit.after_edge
+                                     : in->fit.before_edge;
+    return (int64_t)m * 60;
+}
+
 /* +1 when the side touches, -1 when it leaves free time no service fits. */
-static int side_points(const struct side *sd, int64_t shortest)
+static int side_points(const struct suggestions_input *in, const struct side *sd, bool left)
 {
     if (sd->kind == EDGE_NONE)
         return 0;
     if (sd->gap == 0)
         return 1;
-    return sd->gap < shortest ? -1 : 0;
+    return sd->gap < fit_of(in, sd, left) ? -1 : 0;
 }
 
 /* The local date of t in tz, and t's seconds since that date's midnight. */
@@ -251,11 +262,10 @@ static void judge(const struct ranker *r, const struct span *slot, struct verdic
     const struct suggestions_input *in = r->in;
     int64_t os = slot->start - (int64_t)in->buffer_before_min * 60;
     int64_t oe = slot->end + (int64_t)in->buffer_after_min * 60;
-    int64_t shortest = (int64_t)in->shortest_min * 60;
     asked(in, slot, v);
     sides(r, slot, os, oe, &v->left, &v->right);
     int met = (v->day_met != 0) + (v->hours_met != 0);
-    int compact = side_points(&v->left, shortest) + side_points(&v->right, shortest);
+    int compact = side_points(in, &v->left, true) + side_points(in, &v->right, false);
     v->score = W_ASKED * met + W_COMPACT * (compact + 2) + earliness(in, slot->start);
 }
 
@@ -286,6 +296,8 @@ static const char *clock_at(const struct tz *tz, int64_t t, char *buf)
 static void explain_asked(const struct suggestions_input *in, const struct verdict *v,
                           struct suggestion *o)
 {
+    const struct suggestion_prefs *p = &in->prefs;
+    const char *where = v->hours_met ? "within" : "outside";
     char a[6], b[6];
     if (v->day_met == 1)
         add_reason(o, "%s, as asked", day_names[v->weekday]);
@@ -293,9 +305,14 @@ static void explain_asked(const struct suggestions_input *in, const struct verdi
         add_reason(o, "%s, not one of the asked days", day_names[v->weekday]);
     if (v->hours_met < 0)
         return;
-    hhmm_format(in->prefs.after_min < 0 ? 0 : in->prefs.after_min, a);
-    hhmm_format(in->prefs.before_min < 0 ? 1440 : in->prefs.before_min, b);
-    add_reason(o, "%s the asked hours, %s to %s", v->hours_met ? "within" : "outside", a, b);
+    hhmm_format(p->after_min < 0 ? 0 : p->after_min, a);
+    hhmm_format(p->before_min < 0 ? 1440 : p->before_min, b);
+    if (p->after_min >= 0 && p->before_min >= 0)
+        add_reason(o, "%s the asked hours, %s to %s", where, a, b);
+    else if (p->after_min >= 0)
+        add_reason(o, "%s the asked hours, from %s", where, a);
+    else
+        add_reason(o, "%s the asked hours, until %s", where, b);
 }
 
 /* [gap_from, gap_to) is the free time a side leaves. */
@@ -303,7 +320,7 @@ static void explain_side(const struct suggestions_input *in, const struct side *
                          int64_t gap_from, int64_t gap_to, struct suggestion *o)
 {
     char a[6], b[6];
-    if (sd->kind == EDGE_NONE || sd->gap >= (int64_t)in->shortest_min * 60)
+    if (sd->kind == EDGE_NONE || sd->gap >= fit_of(in, sd, left))
         return;
     if (sd->gap > 0)
         add_reason(o, "leaves a %d-minute gap (%s to %s) that no service fits",
@@ -379,8 +396,8 @@ int suggestions_rank(const struct suggestions_input *in, size_t limit, struct su
 /* ---- the use case ---- */
 
 static int rank_view(const struct schedule_view *v, const struct slot_list *windows,
-                     int shortest, const struct suggestion_prefs *prefs, size_t limit,
-                     struct suggestion_list *out)
+                     const struct suggestions_fit *fit, const struct suggestion_prefs *prefs,
+                     size_t limit, struct suggestion_list *out)
 {
     struct suggestions_input in = {
         .tz = v->view_tz,
@@ -394,7 +411,7 @@ static int rank_view(const struct schedule_view *v, const struct slot_list *wind
         .n_time_off = v->input.n_time_off,
         .buffer_before_min = v->input.rules.buffer_before_min,
         .buffer_after_min = v->input.rules.buffer_after_min,
-        .shortest_min = shortest,
+        .fit = *fit,
         .prefs = *prefs,
         .from = v->input.from,
         .to = v->input.to,
@@ -415,7 +432,7 @@ enum app_err suggestions_for_service(struct store *s, int64_t id, int64_t from_d
 {
     struct schedule_view *v = malloc(sizeof *v);
     struct slot_list windows = {0};
-    int shortest = 0;
+    struct suggestions_fit fit;
     memset(out, 0, sizeof *out);
     if (!v)
         return APP_ERR_INTERNAL;
@@ -424,10 +441,11 @@ enum app_err suggestions_for_service(struct store *s, int64_t id, int64_t from_d
         free(v);
         return err;
     }
-    err = store_service_shortest(s, v->svc.provider_id, &shortest);
+    err = store_service_shortest(s, v->svc.provider_id, &fit.between, &fit.after_edge,
+                                 &fit.before_edge);
     if (!err && slots_windows(&v->input, &windows) != 0)
         err = APP_ERR_INTERNAL;
-    if (!err && rank_view(v, &windows, shortest, prefs, limit, out) != 0)
+    if (!err && rank_view(v, &windows, &fit, prefs, limit, out) != 0)
         err = APP_ERR_INTERNAL;
     if (err)
         suggestion_list_release(out);

@@ -13,6 +13,15 @@
 #include "models/availability.h"
 #include "models/suggestion.h"
 
+/* The shortest free stretches, in minutes, that some active service of the
+ * provider still fits in (store_service_shortest): free time shorter than
+ * the one for its place cannot be sold. */
+struct suggestions_fit {
+    int between;     /* between two bookings: duration + both buffers */
+    int after_edge;  /* after a window's start or time off's end: duration + buffer after */
+    int before_edge; /* before a window's end or time off's start: duration + buffer before */
+};
+
 /* Everything the ranking looks at; all of it is read only. */
 struct suggestions_input {
     const struct tz *tz; /* the zone days, hours and the times in reasons are read in */
@@ -26,7 +35,7 @@ struct suggestions_input {
     size_t n_time_off;
     int buffer_before_min; /* the service's: a slot occupies */
     int buffer_after_min;  /* [start - before, end + after) */
-    int shortest_min;      /* store_service_shortest: a free stretch shorter than this cannot be sold */
+    struct suggestions_fit fit;
     struct suggestion_prefs prefs;
     int64_t from, to; /* the asked range in UTC: earliness runs across it */
 };
