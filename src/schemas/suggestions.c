@@ -20,14 +20,15 @@ static int day_of(const char *name)
     return -1;
 }
 
-/* "mon,tue" into a bitmask (bit 0: monday); 0 when a name is not a day. */
+/* "mon,tue" (spaces around names allowed) into a bitmask (bit 0: monday);
+ * 0 when a name is not a day or is missing. */
 static unsigned days_parse(const char *value)
 {
     gchar **names = g_strsplit(value, ",", -1);
     unsigned mask = 0;
     bool ok = names[0] != NULL;
     for (int i = 0; ok && names[i]; i++) {
-        int d = day_of(names[i]);
+        int d = day_of(g_strstrip(names[i]));
         ok = d >= 0;
         mask |= ok ? 1u << d : 0;
     }

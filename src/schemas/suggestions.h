@@ -10,10 +10,10 @@
 #include "core/error.h"
 #include "models/suggestion.h"
 
-/* ?days=mon,tue (case-insensitive; full names too), ?after=HH:MM,
- * ?before=HH:MM (24:00 allowed; later than after) and ?limit= (1–50,
- * default 5), each NULL when absent. Records a 422 entry in fe for each bad
- * one; returns whether all were good. */
+/* ?days=mon,tue (case-insensitive; full names too; spaces around names
+ * allowed), ?after=HH:MM, ?before=HH:MM (24:00 allowed; later than after)
+ * and ?limit= (1–50, default 5), each NULL when absent. Records a 422 entry
+ * in fe for each bad one; returns whether all were good. */
 bool schema_suggestion_query(const char *days, const char *after, const char *before,
                              const char *limit, struct suggestion_prefs *prefs, int64_t *limit_out,
                              struct field_errors *fe);

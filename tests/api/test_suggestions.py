@@ -131,7 +131,7 @@ def test_asked_days_and_hours_win(make_user):
     # Monday's 12:00 is next to a booking: compact, but not what is asked.
     book_ok(c, s["id"], lz(day, "13:00"))
     end = day + dt.timedelta(days=6)
-    got = suggest(c, s["id"], day, end, days="tue,THU", after="10:00", before="12:00", limit=50)["suggestions"]
+    got = suggest(c, s["id"], day, end, days="tue, THU", after="10:00", before="12:00", limit=50)["suggestions"]
     tue, thu = day + dt.timedelta(days=1), day + dt.timedelta(days=3)
     asked = [lz(tue, "10:00"), lz(tue, "11:00"), lz(thu, "10:00"), lz(thu, "11:00")]
     assert starts(got[:4]) == asked
