@@ -40,8 +40,15 @@ struct verdict {
 #define OPEN_START_OFF 1u /* the open span starts where time off ends */
 #define OPEN_END_OFF 2u   /* …ends where time off starts */
 
+/* An offset known to hold over [lo, hi]. */
+struct offset_memo {
+    int64_t lo, hi;
+    int32_t off;
+};
+
 struct ranker {
     const struct suggestions_input *in;
+    struct offset_memo memo;
     struct span *busy;
     int64_t *max_end; /* running maximum of busy ends: busy spans may overlap */
     size_t n_busy;
@@ -144,6 +151,7 @@ static int ranker_init(struct ranker *r, const struct suggestions_input *in)
 {
     memset(r, 0, sizeof *r);
     r->in = in;
+    r->memo = (struct offset_memo){1, 0, 0}; /* empty */
     r->n_busy = in->n_busy;
     r->busy = sorted_copy(in->busy, in->n_busy);
     r->max_end = malloc((in->n_busy + 1) * sizeof *r->max_end);
@@ -220,10 +228,29 @@ static int side_points(const struct suggestions_input *in, const struct side *sd
     return sd->gap < fit_of(in, sd, left) ? -1 : 0;
 }
 
-/* The local date of t in tz, and t's seconds since that date's midnight. */
-static int64_t local_day(const struct tz *tz, int64_t t, int64_t *secs)
+/* GLib finds an offset by walking the zone's transitions (over a hundred
+ * for Europe/Berlin), which for thousands of slots cost more than the rest
+ * of the ranking. So each look-up also probes MEMO_SPAN ahead and, when the
+ * offset is the same there, keeps it for that stretch: right unless a zone
+ * changes its offset twice within 6 hours, which none has done since 1970
+ * (zdump over tzdata 2025b: the closest two changes are days apart). */
+#define MEMO_SPAN (6 * 3600)
+
+static int32_t offset_at(struct ranker *r, int64_t t)
 {
-    int64_t wall = t + tz_offset_at(tz, t);
+    struct offset_memo *m = &r->memo;
+    if (t >= m->lo && t <= m->hi)
+        return m->off;
+    int32_t off = tz_offset_at(r->in->tz, t);
+    bool same = tz_offset_at(r->in->tz, t + MEMO_SPAN) == off;
+    *m = (struct offset_memo){t, same ? t + MEMO_SPAN : t, off};
+    return off;
+}
+
+/* The local date of t, and t's seconds since that date's midnight. */
+static int64_t local_day(struct ranker *r, int64_t t, int64_t *secs)
+{
+    int64_t wall = t + offset_at(r, t);
     int64_t day = wall >= 0 ? wall / 86400 : -((-wall + 86399) / 86400);
     *secs = wall - day * 86400;
     return day;
@@ -231,19 +258,25 @@ static int64_t local_day(const struct tz *tz, int64_t t, int64_t *secs)
 
 /* Whether [s, e) meets the asked day and hours: the hours are wall-clock
  * minutes of the start's date, so an end on the next date counts past 24:00. */
-static void asked(const struct suggestions_input *in, const struct span *slot, struct verdict *v)
+static void asked(struct ranker *r, const struct span *slot, struct verdict *v)
 {
-    const struct suggestion_prefs *p = &in->prefs;
+    const struct suggestion_prefs *p = &r->in->prefs;
+    bool hours = p->after_min >= 0 || p->before_min >= 0;
     int64_t s_secs, e_secs;
-    int64_t day = local_day(in->tz, slot->start, &s_secs);
-    int64_t e_day = local_day(in->tz, slot->end, &e_secs);
+    v->day_met = v->hours_met = -1;
+    if (!p->days && !hours)
+        return; /* nothing asked: no zone look-ups */
+    int64_t day = local_day(r, slot->start, &s_secs);
+    v->weekday = weekday_from_days(day);
+    if (p->days)
+        v->day_met = (p->days >> v->weekday & 1u) != 0;
+    if (!hours)
+        return;
+    int64_t e_day = local_day(r, slot->end, &e_secs);
     int64_t start_min = s_secs / 60, end_min = ((e_day - day) * 86400 + e_secs + 59) / 60;
     int after = p->after_min < 0 ? 0 : p->after_min;
     int before = p->before_min < 0 ? 1440 : p->before_min;
-    v->weekday = weekday_from_days(day);
-    v->day_met = p->days ? (p->days >> v->weekday & 1u) != 0 : -1;
-    v->hours_met = p->after_min < 0 && p->before_min < 0 ? -1
-                                                         : start_min >= after && end_min <= before;
+    v->hours_met = start_min >= after && end_min <= before;
 }
 
 /* 99 at the range's start down to 0 at its end: the percentage still ahead. */
@@ -257,12 +290,12 @@ static int earliness(const struct suggestions_input *in, int64_t start)
     return EARLY_MAX - (int)(x * 100 / len);
 }
 
-static void judge(const struct ranker *r, const struct span *slot, struct verdict *v)
+static void judge(struct ranker *r, const struct span *slot, struct verdict *v)
 {
     const struct suggestions_input *in = r->in;
     int64_t os = slot->start - (int64_t)in->buffer_before_min * 60;
     int64_t oe = slot->end + (int64_t)in->buffer_after_min * 60;
-    asked(in, slot, v);
+    asked(r, slot, v);
     sides(r, slot, os, oe, &v->left, &v->right);
     int met = (v->day_met != 0) + (v->hours_met != 0);
     int compact = side_points(in, &v->left, true) + side_points(in, &v->right, false);
@@ -284,11 +317,11 @@ static G_GNUC_PRINTF(2, 3) void add_reason(struct suggestion *o, const char *fmt
     va_end(ap);
 }
 
-/* "HH:MM" of instant t in tz into buf (6 bytes). */
-static const char *clock_at(const struct tz *tz, int64_t t, char *buf)
+/* "HH:MM" of instant t into buf (6 bytes). */
+static const char *clock_at(struct ranker *r, int64_t t, char *buf)
 {
     int64_t secs;
-    local_day(tz, t, &secs);
+    local_day(r, t, &secs);
     hhmm_format((int)(secs / 60), buf);
     return buf;
 }
@@ -316,25 +349,26 @@ static void explain_asked(const struct suggestions_input *in, const struct verdi
 }
 
 /* [gap_from, gap_to) is the free time a side leaves. */
-static void explain_side(const struct suggestions_input *in, const struct side *sd, bool left,
-                         int64_t gap_from, int64_t gap_to, struct suggestion *o)
+static void explain_side(struct ranker *r, const struct side *sd, bool left, int64_t gap_from,
+                         int64_t gap_to, struct suggestion *o)
 {
+    const struct suggestions_input *in = r->in;
     char a[6], b[6];
     if (sd->kind == EDGE_NONE || sd->gap >= fit_of(in, sd, left))
         return;
     if (sd->gap > 0)
         add_reason(o, "leaves a %d-minute gap (%s to %s) that no service fits",
-                   (int)(sd->gap / 60), clock_at(in->tz, gap_from, a), clock_at(in->tz, gap_to, b));
+                   (int)(sd->gap / 60), clock_at(r, gap_from, a), clock_at(r, gap_to, b));
     else if (sd->kind == EDGE_BOOKING)
         add_reason(o, "next to a booking %s at %s", left ? "ending" : "starting",
-                   clock_at(in->tz, sd->at, a));
+                   clock_at(r, sd->at, a));
     else if (sd->kind == EDGE_TIME_OFF)
         add_reason(o, left ? "right after time off" : "right before time off");
     else
         add_reason(o, left ? "at the start of the day's hours" : "at the end of the day's hours");
 }
 
-static void explain(const struct ranker *r, const struct span *slot, struct suggestion *o)
+static void explain(struct ranker *r, const struct span *slot, struct suggestion *o)
 {
     const struct suggestions_input *in = r->in;
     struct verdict v;
@@ -345,8 +379,8 @@ static void explain(const struct ranker *r, const struct span *slot, struct sugg
     o->slot = *slot;
     o->score = v.score;
     explain_asked(in, &v, o);
-    explain_side(in, &v.left, true, os - v.left.gap, os, o);
-    explain_side(in, &v.right, false, oe, oe + v.right.gap, o);
+    explain_side(r, &v.left, true, os - v.left.gap, os, o);
+    explain_side(r, &v.right, false, oe, oe + v.right.gap, o);
     if (o->n_reasons == 0)
         add_reason(o, "the free time on both sides can still be booked");
 }
@@ -359,37 +393,52 @@ struct ranked {
     size_t i; /* into in->slots */
 };
 
-static int cmp_ranked(const void *a, const void *b)
+/* The order of the answer: score descending, then start ascending (then
+ * input order, so that even a hand-made list with repeats has one order). */
+static bool better(const struct ranked *x, const struct ranked *y)
 {
-    const struct ranked *x = a, *y = b;
     if (x->score != y->score)
-        return x->score < y->score ? 1 : -1;
+        return x->score > y->score;
     if (x->start != y->start)
-        return (x->start > y->start) - (x->start < y->start);
-    return (x->i > y->i) - (x->i < y->i);
+        return x->start < y->start;
+    return x->i < y->i;
+}
+
+/* Keeps best[0..*n) the best `limit` seen so far, in order. limit is at most
+ * 50 and most slots lose to the worst kept one at once (earliness falls as
+ * the slots go on), so this is close to one pass, with no sort of them all. */
+static void keep(struct ranked *best, size_t *n, size_t limit, const struct ranked *c)
+{
+    size_t k = *n < limit ? (*n)++ : limit;
+    if (k == limit && !better(c, &best[limit - 1]))
+        return;
+    if (k == limit)
+        k = limit - 1;
+    while (k > 0 && better(c, &best[k - 1])) {
+        best[k] = best[k - 1];
+        k--;
+    }
+    best[k] = *c;
 }
 
 int suggestions_rank(const struct suggestions_input *in, size_t limit, struct suggestion *out,
                      size_t *n)
 {
     struct ranker r;
-    struct ranked *order = malloc((in->n_slots + 1) * sizeof *order);
-    int rc = order && ranker_init(&r, in) == 0 ? 0 : -1;
+    struct ranked *best = malloc((limit + 1) * sizeof *best);
+    size_t kept = 0;
+    int rc = best && ranker_init(&r, in) == 0 ? 0 : -1;
     *n = 0;
-    for (size_t i = 0; rc == 0 && i < in->n_slots; i++) {
+    for (size_t i = 0; rc == 0 && limit && i < in->n_slots; i++) {
         struct verdict v;
         judge(&r, &in->slots[i], &v);
-        order[i] = (struct ranked){v.score, in->slots[i].start, i};
+        keep(best, &kept, limit, &(struct ranked){v.score, in->slots[i].start, i});
     }
-    /* A few thousand slots at most (62 days): a full sort costs well under
-     * a millisecond, and a total order keeps the answer deterministic. */
-    if (rc == 0 && in->n_slots)
-        qsort(order, in->n_slots, sizeof *order, cmp_ranked);
-    for (size_t k = 0; rc == 0 && k < limit && k < in->n_slots; k++)
-        explain(&r, &in->slots[order[k].i], &out[(*n)++]);
-    if (order)
+    for (size_t k = 0; rc == 0 && k < kept; k++)
+        explain(&r, &in->slots[best[k].i], &out[(*n)++]);
+    if (best)
         ranker_release(&r);
-    free(order);
+    free(best);
     return rc;
 }
 

@@ -577,3 +577,56 @@ Test(suggestions, store_shortest_of_active_services, .timeout = 60)
     cr_assert(between == 90 && after == 80 && before == 70);
     test_db_close(s, path);
 }
+
+/* Every 5 minutes around both Berlin transitions of 2026, the asked day and
+ * hours of each slot agree with the zone read directly, slot by slot;
+ * `inside` slots meet both (02:00-03:00 is missing on one day, twice on the
+ * other). */
+static void every_slot_read_right(int y, int m, int d, size_t inside)
+{
+    static const struct weekly_window w[] = {{MON, 0, 1440}, {TUE, 0, 1440}, {WED, 0, 1440},
+                                             {THU, 0, 1440}, {FRI, 0, 1440}, {SAT, 0, 1440},
+                                             {SUN, 0, 1440}};
+    struct tz *tz = tz_open("Europe/Berlin");
+    struct slot_input in = {.tz = tz, .windows = w, .n_windows = N(w),
+                            .rules = {.duration_min = 5, .interval_min = 5, .max_advance_days = 730},
+                            .now = at(2026, 1, 1, 0, 0), .from = at(y, m, d - 1, 0, 0),
+                            .to = at(y, m, d + 2, 0, 0)};
+    struct slot_list slots = {0}, windows = {0};
+    cr_assert_eq(slots_compute(&in, 0, &slots), 0);
+    cr_assert_eq(slots_windows(&in, &windows), 0);
+    struct suggestions_input sin = {.tz = tz, .slots = slots.items, .n_slots = slots.n,
+                                    .windows = windows.items, .n_windows = windows.n,
+                                    .fit = {5, 5, 5}, .prefs = {1u << SUN, HM(2, 0), HM(3, 0)},
+                                    .from = in.from, .to = in.to};
+    struct suggestion *out = calloc(slots.n, sizeof *out);
+    size_t n;
+    cr_assert_not_null(out);
+    cr_assert_eq(suggestions_rank(&sin, slots.n, out, &n), 0);
+    cr_assert_eq(n, slots.n);
+    size_t both = 0;
+    for (size_t i = 0; i < n; i++) {
+        int64_t s = out[i].slot.start, e = out[i].slot.end;
+        int64_t ws = s + tz_offset_at(tz, s), we = e + tz_offset_at(tz, e);
+        int64_t day = ws / 86400;
+        int64_t s_min = (ws - day * 86400) / 60, e_min = (we - day * 86400) / 60;
+        int met = (weekday_from_days(day) == SUN) + (s_min >= HM(2, 0) && e_min <= HM(3, 0));
+        cr_assert_eq(out[i].score / 10000, met, "slot at %lld", (long long)s);
+        both += met == 2;
+    }
+    cr_assert_eq(both, inside);
+    free(out);
+    slot_list_release(&slots);
+    slot_list_release(&windows);
+    tz_free(tz);
+}
+
+Test(suggestions, dst_every_five_minutes_spring_forward)
+{
+    every_slot_read_right(2026, 3, 29, 0);
+}
+
+Test(suggestions, dst_every_five_minutes_fall_back)
+{
+    every_slot_read_right(2026, 10, 25, 24);
+}
