@@ -34,7 +34,8 @@ enum app_err schedule_next_slots(struct store *s, const struct service *svc,
                                  int64_t exclude_id, struct slot_list *out);
 /* The slots endpoint: every offered slot of active service id whose start
  * falls on the local dates [from_days, to_days] of zone (NULL: the
- * provider's). Fills svc and the zone name used (64 bytes). */
+ * provider's), into out, which must be empty. Fills svc and the zone name
+ * used (64 bytes). */
 enum app_err schedule_service_slots(struct store *s, int64_t id, int64_t from_days,
                                     int64_t to_days, const char *zone, struct service *svc,
                                     char *zone_used, struct slot_list *out);
