@@ -47,6 +47,7 @@ void services_get_one(struct request *req, struct response *res);
 void services_patch(struct request *req, struct response *res);
 void services_delete(struct request *req, struct response *res);
 void services_slots_get(struct request *req, struct response *res);
+void services_suggestions_get(struct request *req, struct response *res);
 
 /* routes_bookings.c */
 void bookings_post(struct request *req, struct response *res);

@@ -39,6 +39,7 @@ const struct route routes[] = {
     {"PATCH", "/api/v1/services/{id}", services_patch, AUTH_USER, RUN_DB, ANY_BODY, 0},
     {"DELETE", "/api/v1/services/{id}", services_delete, AUTH_USER, RUN_DB, ANY_BODY, 0},
     {"GET", "/api/v1/services/{id}/slots", services_slots_get, AUTH_USER, RUN_DB, ANY_BODY, 0},
+    {"GET", "/api/v1/services/{id}/suggestions", services_suggestions_get, AUTH_USER, RUN_DB, ANY_BODY, 0},
     {"POST", "/api/v1/bookings", bookings_post, AUTH_USER, RUN_DB, ANY_BODY, 201},
     {"GET", "/api/v1/bookings", bookings_list_get, AUTH_USER, RUN_DB, ANY_BODY, 0},
     {"GET", "/api/v1/bookings/{id}", bookings_get_one, AUTH_USER, RUN_DB, ANY_BODY, 0},

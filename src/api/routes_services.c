@@ -7,8 +7,10 @@
 #include "schemas/bookings.h"
 #include "schemas/common.h"
 #include "schemas/services.h"
+#include "schemas/suggestions.h"
 #include "services/schedule.h"
 #include "services/services.h"
+#include "services/suggestions.h"
 
 void services_post(struct request *req, struct response *res)
 {
@@ -129,4 +131,33 @@ void services_slots_get(struct request *req, struct response *res)
     else
         respond_owned(res, 200, "application/json", text, len);
     slot_list_release(&list);
+}
+
+void services_suggestions_get(struct request *req, struct response *res)
+{
+    int64_t id, from_days, to_days, limit;
+    struct field_errors fe = {0};
+    struct suggestion_prefs prefs;
+    struct suggestion_list list;
+    const char *tz = request_query(req, "timezone");
+    if (!handler_path_id(req, res, 0, "id", &id))
+        return;
+    /* Both readers run, so one 422 lists every bad parameter. */
+    bool ok = schema_slot_range(request_query(req, "from"), request_query(req, "to"), tz,
+                                &from_days, &to_days, &fe);
+    ok = schema_suggestion_query(request_query(req, "days"), request_query(req, "after"),
+                                 request_query(req, "before"), request_query(req, "limit"), &prefs,
+                                 &limit, &fe) && ok;
+    if (!ok) {
+        respond_validation(res, &fe);
+        return;
+    }
+    enum app_err err = suggestions_for_service(req->store, id, from_days, to_days, tz, &prefs,
+                                               (size_t)limit, &list);
+    if (err) {
+        respond_error(res, err);
+        return;
+    }
+    respond_json(res, 200, schema_suggestions_json(&list));
+    suggestion_list_release(&list);
 }

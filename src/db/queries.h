@@ -81,6 +81,7 @@ enum query_id {
     Q_USER_LOCK,           /* id -> user cols, locked */
     Q_SERVICE_LOCK,        /* id -> service cols, locked */
     Q_SERVICES_DEACTIVATE, /* provider_id */
+    Q_SERVICE_SHORTEST,    /* provider_id -> least duration + both buffers, + buffer after, + buffer before of its active services (0: none) */
     Q_ADMINS_OTHER,        /* id -> count of other active admins */
     Q_PRUNE_IDEM,          /* before, limit */
     Q_PRUNE_LOGIN,         /* before, limit */

@@ -87,6 +87,24 @@ enum app_err store_service_update(struct store *s, const struct service *v)
     return returning_id(s, Q_SERVICE_UPDATE, p, 12, &id);
 }
 
+enum app_err store_service_shortest(struct store *s, int64_t provider_id, int *between,
+                                    int *after_edge, int *before_edge)
+{
+    struct db_value p[] = {DB_I(provider_id)};
+    struct db_rows r;
+    *between = *after_edge = *before_edge = 0;
+    enum app_err err = store_query(s, Q_SERVICE_SHORTEST, p, 1, &r);
+    if (err)
+        return err;
+    if (r.nrows == 1) {
+        *between = (int)db_cell_int(&r, 0, 0);
+        *after_edge = (int)db_cell_int(&r, 0, 1);
+        *before_edge = (int)db_cell_int(&r, 0, 2);
+    }
+    db_rows_release(&r);
+    return APP_OK;
+}
+
 enum app_err store_service_list(struct store *s, int64_t provider_id, int limit, int offset,
                                 struct service_list *out)
 {

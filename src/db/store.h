@@ -177,6 +177,13 @@ enum app_err store_service_lock(struct store *s, int64_t id, struct service *svc
 enum app_err store_service_update(struct store *s, const struct service *svc);
 /* Makes every service of provider_id inactive. */
 enum app_err store_services_deactivate(struct store *s, int64_t provider_id);
+/* The shortest free stretches, in minutes, that some active service of
+ * provider_id still fits in (0 when it has none): between two bookings, the
+ * least duration + both buffers; after an edge of open time, duration +
+ * buffer after (the buffer before may hang over the edge); before one,
+ * duration + buffer before. */
+enum app_err store_service_shortest(struct store *s, int64_t provider_id, int *between,
+                                    int *after_edge, int *before_edge);
 /* Active services by id, of one provider (provider_id 0: all). */
 enum app_err store_service_list(struct store *s, int64_t provider_id, int limit, int offset,
                                 struct service_list *out);

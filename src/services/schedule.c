@@ -72,17 +72,18 @@ static enum app_err load(struct store *s, const struct service *svc, int64_t fro
     return l->tz ? APP_OK : APP_ERR_INTERNAL;
 }
 
-static struct slot_input input_of(const struct loaded *l, const struct slot_rules *rules,
-                                  int64_t from, int64_t to)
+/* The engine's input pointing into sched, which must outlive it. */
+static struct slot_input input_of(const struct schedule *sched, const struct tz *tz,
+                                  const struct slot_rules *rules, int64_t from, int64_t to)
 {
     return (struct slot_input){
-        .tz = l->tz,
-        .windows = l->sched.avail.windows,
-        .n_windows = (size_t)l->sched.avail.n,
-        .time_off = l->sched.time_off.items,
-        .n_time_off = (size_t)l->sched.time_off.n,
-        .busy = l->sched.busy.items,
-        .n_busy = (size_t)l->sched.busy.n,
+        .tz = tz,
+        .windows = sched->avail.windows,
+        .n_windows = (size_t)sched->avail.n,
+        .time_off = sched->time_off.items,
+        .n_time_off = (size_t)sched->time_off.n,
+        .busy = sched->busy.items,
+        .n_busy = (size_t)sched->busy.n,
         .rules = *rules,
         .now = clock_now(),
         .from = from,
@@ -97,7 +98,7 @@ enum app_err schedule_slots(struct store *s, const struct service *svc,
     struct loaded l;
     enum app_err err = load(s, svc, from, to, exclude_id, true, &l);
     if (!err) {
-        struct slot_input in = input_of(&l, rules, from, to);
+        struct slot_input in = input_of(&l.sched, l.tz, rules, from, to);
         if (slots_compute(&in, max, out) != 0)
             err = APP_ERR_INTERNAL;
     }
@@ -116,7 +117,7 @@ enum app_err schedule_is_offered(struct store *s, const struct service *svc,
      * check before a write reads no bookings. */
     enum app_err err = load(s, svc, start, start + 1, exclude_id, false, &l);
     if (!err) {
-        struct slot_input in = input_of(&l, rules, start, start + 1);
+        struct slot_input in = input_of(&l.sched, l.tz, rules, start, start + 1);
         *offered = slots_is_offered(&in, start);
     }
     loaded_release(&l);
@@ -145,29 +146,61 @@ enum app_err schedule_next_slots(struct store *s, const struct service *svc,
     return err;
 }
 
-enum app_err schedule_service_slots(struct store *s, int64_t id, int64_t from_days,
-                                    int64_t to_days, const char *zone, struct service *svc,
-                                    char *zone_used, struct slot_list *out)
+enum app_err schedule_service_view(struct store *s, int64_t id, int64_t from_days,
+                                   int64_t to_days, const char *zone, struct schedule_view *v)
 {
     struct loaded l;
-    enum app_err err = services_get_active(s, id, svc);
+    memset(v, 0, sizeof *v);
+    enum app_err err = services_get_active(s, id, &v->svc);
     if (err)
         return err;
     /* Local dates of any zone lie within 15 h of the same UTC dates, so one
      * load covers the range before the zone to read it in is known. */
-    err = load(s, svc, from_days * 86400 - 15 * 3600, (to_days + 1) * 86400 + 15 * 3600, 0, true, &l);
-    struct tz *view = err ? NULL : tz_open(zone ? zone : tz_name(l.tz));
-    if (!err && !view)
+    err = load(s, &v->svc, from_days * 86400 - 15 * 3600, (to_days + 1) * 86400 + 15 * 3600, 0,
+               true, &l);
+    v->sched = l.sched;
+    v->provider_tz = l.tz;
+    v->view_tz = err ? NULL : tz_open(zone ? zone : tz_name(l.tz));
+    if (!err && !v->view_tz)
         err = APP_ERR_INTERNAL;
     if (!err) {
-        g_strlcpy(zone_used, tz_name(view), 64);
-        struct slot_rules rules = schedule_rules(svc, NULL);
-        struct slot_input in = input_of(&l, &rules, tz_wall_to_utc(view, from_days, 0),
-                                        tz_wall_to_utc(view, to_days + 1, 0));
-        if (slots_compute(&in, 0, out) != 0)
+        struct slot_rules rules = schedule_rules(&v->svc, NULL);
+        v->input = input_of(&v->sched, v->provider_tz, &rules,
+                            tz_wall_to_utc(v->view_tz, from_days, 0),
+                            tz_wall_to_utc(v->view_tz, to_days + 1, 0));
+        if (slots_compute(&v->input, 0, &v->slots) != 0)
             err = APP_ERR_INTERNAL;
     }
-    tz_free(view);
-    loaded_release(&l);
+    if (err)
+        schedule_view_release(v);
+    return err;
+}
+
+void schedule_view_release(struct schedule_view *v)
+{
+    schedule_release(&v->sched);
+    tz_free(v->provider_tz);
+    tz_free(v->view_tz);
+    slot_list_release(&v->slots);
+    v->provider_tz = v->view_tz = NULL;
+    v->input = (struct slot_input){0};
+}
+
+enum app_err schedule_service_slots(struct store *s, int64_t id, int64_t from_days,
+                                    int64_t to_days, const char *zone, struct service *svc,
+                                    char *zone_used, struct slot_list *out)
+{
+    struct schedule_view *v = malloc(sizeof *v);
+    if (!v)
+        return APP_ERR_INTERNAL;
+    enum app_err err = schedule_service_view(s, id, from_days, to_days, zone, v);
+    if (!err) {
+        *svc = v->svc;
+        g_strlcpy(zone_used, tz_name(v->view_tz), 64);
+        *out = v->slots; /* the list changes hands */
+        v->slots = (struct slot_list){0};
+        schedule_view_release(v);
+    }
+    free(v);
     return err;
 }

@@ -34,10 +34,30 @@ enum app_err schedule_next_slots(struct store *s, const struct service *svc,
                                  int64_t exclude_id, struct slot_list *out);
 /* The slots endpoint: every offered slot of active service id whose start
  * falls on the local dates [from_days, to_days] of zone (NULL: the
- * provider's). Fills svc and the zone name used (64 bytes). */
+ * provider's), into out, which must be empty. Fills svc and the zone name
+ * used (64 bytes). */
 enum app_err schedule_service_slots(struct store *s, int64_t id, int64_t from_days,
                                     int64_t to_days, const char *zone, struct service *svc,
                                     char *zone_used, struct slot_list *out);
+
+/* What schedule_service_slots computes, with what it was computed from, for
+ * callers that rank or explain the slots (services/suggestions.c): one
+ * schedule load serves both. Owns everything it points to. */
+struct schedule_view {
+    struct service svc;
+    struct schedule sched;   /* the provider's schedule as loaded */
+    struct tz *provider_tz;  /* sched's zone */
+    struct tz *view_tz;      /* the zone the dates were read in */
+    struct slot_input input; /* exactly what slots_compute ran on (points into the above) */
+    struct slot_list slots;  /* its answer, ascending */
+};
+
+/* Loads and computes v for active service id on the local dates [from_days,
+ * to_days] of zone (NULL: the provider's). On failure v holds nothing to
+ * release; on success release it with schedule_view_release. */
+enum app_err schedule_service_view(struct store *s, int64_t id, int64_t from_days,
+                                   int64_t to_days, const char *zone, struct schedule_view *v);
+void schedule_view_release(struct schedule_view *v);
 
 /* How many times this thread has read a schedule from the store: what the
  * functions above cost in queries (the unit tests bound it). */

@@ -101,13 +101,30 @@ static int push(struct slot_list *out, int64_t s, int64_t e)
     return 0;
 }
 
+/* Window w on local date day as UTC instants [ws, we): the contract's wall
+ * time rule, in one place for the slots and for slots_windows. */
+static struct span window_span(const struct slot_input *in, int64_t day,
+                               const struct weekly_window *w)
+{
+    return (struct span){tz_wall_to_utc(in->tz, day, w->start_min),
+                         tz_wall_to_utc(in->tz, day, w->end_min)};
+}
+
+/* The local dates whose windows can hold a start in [from, to): one more on
+ * each side, since the zone's dates and the range's need not line up. */
+static void date_range(const struct slot_input *in, int64_t *d_from, int64_t *d_to)
+{
+    *d_from = tz_local_days(in->tz, in->from) - 1;
+    *d_to = tz_local_days(in->tz, in->to) + 1;
+}
+
 /* Candidates of one window on one local date: ws + k × interval while the
  * slot still ends inside the window. */
 static int window_slots(const struct slot_input *in, const struct busy_index *bi, int64_t day,
                         const struct weekly_window *w, struct slot_list *out)
 {
-    int64_t ws = tz_wall_to_utc(in->tz, day, w->start_min);
-    int64_t we = tz_wall_to_utc(in->tz, day, w->end_min);
+    struct span win = window_span(in, day, w);
+    int64_t ws = win.start, we = win.end;
     int64_t step = (int64_t)in->rules.interval_min * 60;
     int64_t dur = (int64_t)in->rules.duration_min * 60;
     int64_t s = ws;
@@ -126,8 +143,8 @@ int slots_compute(const struct slot_input *in, size_t max, struct slot_list *out
     size_t first = out->n;
     struct busy_index bi;
     int rc = busy_index_init(&bi, in->busy, in->n_busy);
-    int64_t d_from = tz_local_days(in->tz, in->from) - 1;
-    int64_t d_to = tz_local_days(in->tz, in->to) + 1;
+    int64_t d_from, d_to;
+    date_range(in, &d_from, &d_to);
     for (int64_t day = d_from; day <= d_to && rc == 0; day++) {
         int wd = weekday_from_days(day);
         for (size_t i = 0; i < in->n_windows && rc == 0; i++)
@@ -157,4 +174,26 @@ bool slots_is_offered(const struct slot_input *in, int64_t start)
     bool offered = slots_compute(&one, 1, &list) == 0 && list.n == 1 && list.items[0].start == start;
     slot_list_release(&list);
     return offered;
+}
+
+int slots_windows(const struct slot_input *in, struct slot_list *out)
+{
+    int64_t d_from, d_to;
+    size_t first = out->n;
+    if (in->from >= in->to)
+        return 0;
+    date_range(in, &d_from, &d_to);
+    for (int64_t day = d_from; day <= d_to; day++) {
+        int wd = weekday_from_days(day);
+        for (size_t i = 0; i < in->n_windows; i++) {
+            if (in->windows[i].day != wd)
+                continue;
+            struct span win = window_span(in, day, &in->windows[i]);
+            if (push(out, win.start, win.end) < 0)
+                return -1;
+        }
+    }
+    if (out->n > first)
+        sort_spans(out->items + first, out->n - first);
+    return 0;
 }

@@ -44,4 +44,11 @@ int slots_compute(const struct slot_input *in, size_t max, struct slot_list *out
  * in->to are ignored). */
 bool slots_is_offered(const struct slot_input *in, int64_t start);
 
+/* Appends to out, sorted by start, the provider's windows as UTC spans
+ * [ws, we) on every local date whose candidates slots_compute looks at for
+ * [in->from, in->to): the same conversion, so each offered slot lies inside
+ * one of them. Windows that touch are not merged. Returns 0, or -1 when
+ * memory ran out. */
+int slots_windows(const struct slot_input *in, struct slot_list *out);
+
 #endif

@@ -228,6 +228,10 @@ const char *const postgres_sql[Q__COUNT] = {
     [Q_LOGIN_FAIL_DELETE] = "DELETE FROM login_failures WHERE id = $1",
     [Q_USER_LOCK] = USER_SELECT "WHERE id = $1 FOR UPDATE",
     [Q_SERVICE_LOCK] = "SELECT " SERVICE_COLS " FROM services WHERE id = $1 FOR UPDATE",
+    [Q_SERVICE_SHORTEST] = "SELECT coalesce(min(duration_minutes + buffer_before_minutes + "
+                           "buffer_after_minutes), 0), coalesce(min(duration_minutes + "
+                           "buffer_after_minutes), 0), coalesce(min(duration_minutes + "
+                           "buffer_before_minutes), 0) FROM services WHERE provider_id = $1 AND active",
     [Q_SERVICES_DEACTIVATE] = "UPDATE services SET active = FALSE WHERE provider_id = $1 AND active",
     /* Locked: two admins removing each other at once cannot both see the
      * other still there (one waits, or the deadlock check refuses one). */

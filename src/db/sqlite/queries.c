@@ -173,6 +173,10 @@ const char *const sqlite_sql[Q__COUNT] = {
     [Q_LOGIN_FAIL_DELETE] = "DELETE FROM login_failures WHERE rowid = ?1",
     [Q_USER_LOCK] = USER_SELECT "WHERE id = ?1",
     [Q_SERVICE_LOCK] = "SELECT " SERVICE_COLS " FROM services WHERE id = ?1",
+    [Q_SERVICE_SHORTEST] = "SELECT coalesce(min(duration_minutes + buffer_before_minutes + "
+                           "buffer_after_minutes), 0), coalesce(min(duration_minutes + "
+                           "buffer_after_minutes), 0), coalesce(min(duration_minutes + "
+                           "buffer_before_minutes), 0) FROM services WHERE provider_id = ?1 AND active = 1",
     [Q_SERVICES_DEACTIVATE] = "UPDATE services SET active = 0 WHERE provider_id = ?1 AND active = 1",
     [Q_ADMINS_OTHER] = "SELECT count(*) FROM users WHERE role = 'admin' AND is_active = 1 AND id <> ?1",
     [Q_PRUNE_IDEM] = PRUNE("idempotency_keys", "created_at"),
