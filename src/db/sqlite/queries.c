@@ -304,5 +304,6 @@ const char *const sqlite_sql[Q__COUNT] = {
                               "done = ?8 WHERE id = 1 AND event_id = ?1 AND service_id = ?2 "
                               "AND slot_start = ?3 AND done = ?4 RETURNING 1",
     [Q_WAITLIST_PLACE_INIT] = "INSERT INTO waitlist_place (id, event_id, service_id, slot_start, done) "
-                              "SELECT 1, COALESCE(MAX(id), 0), 0, 0, 1 FROM events ON CONFLICT DO NOTHING",
+                              "SELECT 1, COALESCE(MAX(id), 0), 0, 0, 1 FROM events WHERE true "
+                              "ON CONFLICT DO NOTHING", /* WHERE: else ON reads as a join's */
 };

@@ -1,8 +1,10 @@
 -- The waitlist (API.md, "Intelligent scheduling"). provider_id is the
 -- service's, kept so a freed span of a provider finds its entries by index.
 -- slot_start/slot_end: the slot a notified or booked entry was served with.
+-- AUTOINCREMENT: a deleted entry's id is never handed out again (its audit
+-- entries keep naming it alone), as PostgreSQL's sequence does.
 CREATE TABLE waitlist_entries (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     service_id INTEGER NOT NULL REFERENCES services (id),
     provider_id INTEGER NOT NULL REFERENCES users (id),
     customer_id INTEGER NOT NULL REFERENCES users (id),
