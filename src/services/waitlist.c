@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "core/banned.h"
-#include "core/log.h"
 #include "core/metrics.h"
 #include "core/timeutil.h"
 #include "schemas/text.h"

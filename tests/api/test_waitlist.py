@@ -182,6 +182,32 @@ def test_twenty_active_then_waitlist_limit(make_user, server, backend):
     entry(c, s["id"], start, end)
 
 
+def test_concurrent_creates_at_19_one_wins(make_user):
+    import threading
+    _, s = open_provider(make_user)
+    c = make_user("customer")
+    start, end = day_range(future_monday())
+    for _ in range(19):
+        entry(c, s["id"], start, end)
+    body = {"service_id": s["id"], "from": iso_z(start), "to": iso_z(end)}
+    barrier, codes = threading.Barrier(20), []
+
+    def worker():
+        with requests.Session() as sess:
+            sess.headers["Authorization"] = "Bearer " + c.token
+            sess.get(c.base_url + "/health", timeout=30)
+            barrier.wait(timeout=60)
+            codes.append(sess.post(c.base_url + WL, json=body, timeout=60).status_code)
+
+    threads = [threading.Thread(target=worker) for _ in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert sorted(codes) == [201] + [409] * 19, codes
+    assert c.get(WL).json()["total"] == 20
+
+
 def test_idempotency_key(make_user):
     _, s = open_provider(make_user)
     c = make_user("customer")
