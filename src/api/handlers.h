@@ -68,6 +68,12 @@ void webhooks_rotate_post(struct request *req, struct response *res);
 void webhooks_deliveries_get(struct request *req, struct response *res);
 void webhooks_retry_post(struct request *req, struct response *res);
 
+/* routes_waitlist.c */
+void waitlist_post(struct request *req, struct response *res);
+void waitlist_list_get(struct request *req, struct response *res);
+void waitlist_get_one(struct request *req, struct response *res);
+void waitlist_delete_one(struct request *req, struct response *res);
+
 /* routes_events.c */
 void events_ticket_post(struct request *req, struct response *res);
 void events_stream_get(struct request *req, struct response *res);

@@ -55,6 +55,10 @@ const struct route routes[] = {
     {"POST", "/api/v1/webhooks/{id}/rotate-secret", webhooks_rotate_post, AUTH_USER, RUN_DB, ANY_BODY, 0},
     {"GET", "/api/v1/webhooks/{id}/deliveries", webhooks_deliveries_get, AUTH_USER, RUN_DB, ANY_BODY, 0},
     {"POST", "/api/v1/webhooks/{id}/deliveries/{event_id}/retry", webhooks_retry_post, AUTH_USER, RUN_DB, ANY_BODY, 0},
+    {"POST", "/api/v1/waitlist", waitlist_post, AUTH_USER, RUN_DB, ANY_BODY, 201},
+    {"GET", "/api/v1/waitlist", waitlist_list_get, AUTH_USER, RUN_DB, ANY_BODY, 0},
+    {"GET", "/api/v1/waitlist/{id}", waitlist_get_one, AUTH_USER, RUN_DB, ANY_BODY, 0},
+    {"DELETE", "/api/v1/waitlist/{id}", waitlist_delete_one, AUTH_USER, RUN_DB, ANY_BODY, 0},
     /* Authenticated by its handler: a Bearer header or a ticket. */
     {"GET", "/api/v1/events", events_stream_get, AUTH_NONE, RUN_DB, ANY_BODY, 0},
     {"POST", "/api/v1/events/ticket", events_ticket_post, AUTH_USER, RUN_DB, AUTH_BODY, 0},

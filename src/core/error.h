@@ -37,6 +37,8 @@ enum app_err {
     APP_ERR_HTTP_VERSION,       /* 505 */
     APP_ERR_WEBHOOK_NOT_FOUND,  /* 404 */
     APP_ERR_DELIVERY_NOT_FOUND, /* 404 */
+    APP_ERR_WAITLIST_NOT_FOUND, /* 404 */
+    APP_ERR_WAITLIST_LIMIT,     /* 409 */
     APP_ERR__COUNT
 };
 

@@ -40,6 +40,7 @@ static atomic_uint_fast64_t fanned_out, streams_dropped;
 static int64_t start_time;
 static const char *const webhook_outcomes[] = {"delivered", "retry", "failed"};
 static atomic_uint_fast64_t webhook_attempts[3][METRICS_WEBHOOK_ATTEMPTS];
+static atomic_uint_fast64_t waitlist_booked, waitlist_notified;
 
 void metrics_register_route(size_t idx, const char *method, const char *path)
 {
@@ -139,6 +140,22 @@ static void render_webhooks(GString *out)
                                    "appointd_webhook_deliveries_total{status=\"%s\",attempt=\"%d\"} %" G_GUINT64_FORMAT "\n",
                                    webhook_outcomes[o], a + 1,
                                    (uint64_t)atomic_load_explicit(&webhook_attempts[o][a], memory_order_relaxed));
+}
+
+void metrics_waitlist_served(bool booked)
+{
+    atomic_fetch_add_explicit(booked ? &waitlist_booked : &waitlist_notified, 1, memory_order_relaxed);
+}
+
+static void render_waitlist(GString *out)
+{
+    g_string_append_printf(out,
+                           "# HELP appointd_waitlist_served_total Waitlist entries served by this "
+                           "process: booked (auto_book) or notified.\n"
+                           "# TYPE appointd_waitlist_served_total counter\n"
+                           "appointd_waitlist_served_total{outcome=\"booked\"} %" G_GUINT64_FORMAT "\n"
+                           "appointd_waitlist_served_total{outcome=\"notified\"} %" G_GUINT64_FORMAT "\n",
+                           (guint64)atomic_load(&waitlist_booked), (guint64)atomic_load(&waitlist_notified));
 }
 
 void metrics_event_streams_open_add(int delta)
@@ -299,6 +316,7 @@ char *metrics_render(void)
     render_gauges(out);
     render_webhooks(out);
     render_streams(out);
+    render_waitlist(out);
     metrics_process_render(out, start_time);
     return g_string_free(out, FALSE);
 }

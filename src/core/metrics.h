@@ -2,6 +2,7 @@
  * Prometheus text format. Routes are registered once before serving. */
 #ifndef CORE_METRICS_H
 #define CORE_METRICS_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -29,6 +30,8 @@ void metrics_set_audit_unsealed(int64_t entries);
 /* One webhook attempt and what came of it; attempts past the last label
  * count under it (METRICS_WEBHOOK_ATTEMPTS: the first and seven retries). */
 #define METRICS_WEBHOOK_ATTEMPTS 8
+/* A waitlist entry served: booked (auto_book) or notified. */
+void metrics_waitlist_served(bool booked);
 enum metrics_webhook_outcome { METRICS_WEBHOOK_DELIVERED, METRICS_WEBHOOK_RETRY, METRICS_WEBHOOK_FAILED };
 void metrics_webhook_attempt(enum metrics_webhook_outcome outcome, int attempt);
 

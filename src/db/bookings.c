@@ -107,7 +107,8 @@ static enum app_err insert_recorded(struct store *s, struct booking *b,
 static enum app_err add_records(struct store *s, const struct booking *b,
                                 const struct booking_record *rec, const char *data)
 {
-    enum app_err err = store_event_add(s, rec->type, data, b->provider_id, b->customer_id);
+    enum app_err err = store_event_add_freed(s, rec->type, data, b->provider_id, b->customer_id,
+                                             rec->freed_start, rec->freed_end);
     if (!err)
         err = store_audit_add(s, NULL, rec->type, "booking", b->id, rec->details);
     if (!err && rec->idem_status)
@@ -156,7 +157,7 @@ enum app_err store_booking_lock(struct store *s, int64_t id, struct booking *b)
 enum app_err store_booking_update(struct store *s, const struct booking *b,
                                   const struct booking_record *rec)
 {
-    struct db_value p[BOOKING_UPDATE_PARAMS + 4 + AUDIT_PARAMS];
+    struct db_value p[BOOKING_UPDATE_PARAMS + 4 + AUDIT_PARAMS + 2];
     bool one = rec && s->drv->one_statement_changes;
     update_params(b, p);
     if (one) {
@@ -165,6 +166,9 @@ enum app_err store_booking_update(struct store *s, const struct booking *b,
         p[11] = DB_I(b->provider_id);
         p[12] = DB_I(b->customer_id);
         store_audit_params(s, NULL, rec->type, "booking", b->id, rec->details, p + 13);
+        bool freed = rec->freed_end > rec->freed_start;
+        p[13 + AUDIT_PARAMS] = freed ? DB_I(rec->freed_start) : DB_NUL;
+        p[14 + AUDIT_PARAMS] = freed ? DB_I(rec->freed_end) : DB_NUL;
     }
     int64_t done;
     bool found;

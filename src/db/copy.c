@@ -45,7 +45,8 @@ static const struct table tables[] = {
                          "created_at:T owner:t lease_until:T", NULL},
     {"login_failures", "id=rowid:i email:t ip:t at:T", "login_failures_id_seq"},
     {"signup_attempts", "ip:t at:T", NULL},
-    {"events", "id:i type:t data:t provider_id:i customer_id:i created_at:T", "events_id_seq"},
+    {"events", "id:i type:t data:t provider_id:i customer_id:i created_at:T freed_start:T freed_end:T",
+     "events_id_seq"},
     {"audit_log", "id:i at:T actor_id:i actor_email:t actor_role:t action:t target_type:t "
                   "target_id:i ip:t user_agent:t request_id:t details:t hash:t",
      "audit_log_id_seq"},
@@ -56,6 +57,10 @@ static const struct table tables[] = {
                            "claim_owner:t created_at:T finished_at:T", "webhook_deliveries_id_seq"},
     {"webhook_fanout", "id:i after_id:i", NULL},
     {"webhook_reminders", "webhook_id:i booking_id:i start_at:T event_id:i", NULL},
+    {"waitlist_entries", "id:i service_id:i provider_id:i customer_id:i from_at:T to_at:T "
+                         "auto_book:b status:t booking_id:i slot_start:T slot_end:T created_at:T "
+                         "updated_at:T", "waitlist_entries_id_seq"},
+    {"waitlist_place", "id:i event_id:i service_id:i slot_start:i done:b", NULL},
 };
 /* Not copied: the target's own migrations, leases that name processes of
  * the source (the copy's first server takes them anew), and event stream

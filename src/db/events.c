@@ -20,6 +20,17 @@ enum app_err store_event_add(struct store *s, const char *type, const char *data
     return store_query(s, Q_EVENT_INSERT, p, 5, NULL);
 }
 
+enum app_err store_event_add_freed(struct store *s, const char *type, const char *data,
+                                   int64_t provider_id, int64_t customer_id, int64_t freed_start,
+                                   int64_t freed_end)
+{
+    bool freed = freed_end > freed_start;
+    struct db_value p[] = {DB_S(type), DB_S(data), id_or_null(provider_id),
+                           id_or_null(customer_id), DB_I(clock_now()),
+                           freed ? DB_I(freed_start) : DB_NUL, freed ? DB_I(freed_end) : DB_NUL};
+    return store_query(s, Q_EVENT_INSERT_FREED, p, 7, NULL);
+}
+
 enum app_err store_event_add_id(struct store *s, const char *type, const char *data,
                                 int64_t provider_id, int64_t customer_id, int64_t *id)
 {
@@ -97,6 +108,8 @@ static void event_from_row(const struct db_rows *r, int i, struct event *e)
     e->provider_id = db_cell_int(r, i, 3);
     e->customer_id = db_cell_int(r, i, 4);
     e->created_at = db_cell_int(r, i, 5);
+    e->freed_start = db_cell_int(r, i, 6);
+    e->freed_end = db_cell_int(r, i, 7);
 }
 
 /* The first n rows of r (released here) as out's events, unless err. */

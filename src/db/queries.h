@@ -121,6 +121,20 @@ enum query_id {
     Q_EVENTS_NEWEST,         /* -> the newest event's id (0: none) */
     Q_EVENTS_RANGE,          /* after, upto, viewer (0: all), limit -> event cols */
     Q_SESSIONS_LIVE,         /* ",sid,sid,", now -> sid, role of each live session */
+    Q_EVENT_INSERT_FREED,    /* Q_EVENT_INSERT's, freed_start, freed_end */
+    Q_WAITLIST_INSERT,       /* service, provider, customer, from, to, auto_book, created, updated -> id */
+    Q_WAITLIST_GET,          /* id -> waitlist cols */
+    Q_WAITLIST_DELETE,       /* id -> id */
+    Q_WAITLIST_LIST,         /* customer_id or 0, limit, offset -> waitlist cols */
+    Q_WAITLIST_COUNT,        /* customer_id or 0 */
+    Q_WAITLIST_ACTIVE_COUNT, /* customer_id, now */
+    Q_WAITLIST_SERVE,        /* id, status, booking_id or NULL, slot_start, slot_end, now -> id */
+    Q_WAITLIST_EXPIRE,       /* now -> id of each entry expired */
+    Q_WAITLIST_CANDIDATES,   /* provider, service or 0, from, to, now -> service_id, min from, max to */
+    Q_WAITLIST_WAITING,      /* service, from, to, now, limit -> waitlist cols */
+    Q_WAITLIST_PLACE,        /* -> event_id, service_id, slot_start, done */
+    Q_WAITLIST_PLACE_MOVE,   /* from's 4, to's 4 -> 1 when it was still at from */
+    Q_WAITLIST_PLACE_INIT,   /* a place at the newest event, unless there is one */
     Q__COUNT
 };
 #endif

@@ -19,6 +19,7 @@
 #include "models/booking.h"
 #include "models/service.h"
 #include "models/user.h"
+#include "models/waitlist.h"
 #include "models/webhook.h"
 
 struct store;
@@ -201,6 +202,9 @@ struct booking_record {
     const char *data;    /* the Booking's JSON text; a new one's starts {"id":0, (filled in here) */
     const char *details; /* the audit entry's details, JSON text */
     int idem_status;     /* 0: no answer to record */
+    /* The occupied span the change freed, written on its event (0, 0: none):
+     * a cancellation's, a reschedule's old one. */
+    int64_t freed_start, freed_end;
 };
 /* Sets b->id. rec NULL: the booking alone (tests, imports). */
 enum app_err store_booking_insert(struct store *s, struct booking *b,
@@ -255,6 +259,11 @@ struct outbox_cursor {
  * only). data is the JSON text of the object, as the API shows it. */
 enum app_err store_event_add(struct store *s, const char *type, const char *data,
                              int64_t provider_id, int64_t customer_id);
+/* store_event_add with the occupied span [freed_start, freed_end) the change
+ * freed (the waitlist's signal, slots.freed). */
+enum app_err store_event_add_freed(struct store *s, const char *type, const char *data,
+                                   int64_t provider_id, int64_t customer_id, int64_t freed_start,
+                                   int64_t freed_end);
 /* Up to limit events after c->after, in id order, never skipping one that
  * may still commit, and moves c past them. Ids can commit out of order on
  * PostgreSQL: a page stops at a gap until it fills, or until, after a short
@@ -403,6 +412,47 @@ enum app_err store_reminder_mark(struct store *s, const struct reminder_due *r, 
 /* store_event_add that gives the new event's id. */
 enum app_err store_event_add_id(struct store *s, const char *type, const char *data,
                                 int64_t provider_id, int64_t customer_id, int64_t *id);
+
+/* The waitlist (services/waitlist.h). insert sets e->id. */
+enum app_err store_waitlist_insert(struct store *s, struct waitlist_entry *e);
+/* APP_ERR_WAITLIST_NOT_FOUND when there is no entry id. */
+enum app_err store_waitlist_get(struct store *s, int64_t id, struct waitlist_entry *e);
+enum app_err store_waitlist_delete(struct store *s, int64_t id);
+/* A page by id of customer_id's entries (0: everyone's), with the total. */
+enum app_err store_waitlist_list(struct store *s, int64_t customer_id, int limit, int offset,
+                                 struct waitlist_list *out);
+/* How many entries of customer_id are active with to after now. */
+enum app_err store_waitlist_active_count(struct store *s, int64_t customer_id, int64_t now,
+                                         int64_t *n);
+/* Writes e's status, booking and slot when the entry is still active and its
+ * customer still an active user; APP_ERR_CONFLICT otherwise. */
+enum app_err store_waitlist_serve(struct store *s, const struct waitlist_entry *e);
+/* Marks active entries whose to is at or before now expired; *n: how many. */
+enum app_err store_waitlist_expire(struct store *s, int64_t now, int *n);
+/* The active services of provider_id (only service_id unless 0) with active
+ * entries, to after now, whose range overlaps [from, to): by service id, with
+ * the earliest from and latest to of those entries. */
+struct waitlist_candidate {
+    int64_t service_id, min_from, max_to;
+};
+enum app_err store_waitlist_candidates(struct store *s, int64_t provider_id, int64_t service_id,
+                                       int64_t from, int64_t to, int64_t now,
+                                       struct waitlist_candidate **out, int *n);
+/* Active entries of service_id, to after now, of active customers, whose
+ * range overlaps [from, to): oldest (lowest id) first, at most limit. */
+enum app_err store_waitlist_waiting(struct store *s, int64_t service_id, int64_t from, int64_t to,
+                                    int64_t now, int limit, struct waitlist_list *out);
+/* The waitlist job's persisted place in the outbox: at event_id, which is
+ * done, or served up to (service_id, slot_start) so far. move sets it to `to`
+ * in the current unit of work when it is still `from`; APP_ERR_CONFLICT
+ * when it is not (another process moved it). */
+struct waitlist_place {
+    int64_t event_id, service_id, slot_start;
+    bool done;
+};
+enum app_err store_waitlist_place(struct store *s, struct waitlist_place *out);
+enum app_err store_waitlist_place_move(struct store *s, const struct waitlist_place *from,
+                                       const struct waitlist_place *to);
 
 /* Whole databases, for the command line. */
 /* Backs up the SQLite database of url into file, which must not exist: the

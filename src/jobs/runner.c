@@ -15,6 +15,7 @@
 #include "db/store.h"
 #include "services/audit.h"
 #include "services/retention.h"
+#include "jobs/waitlist.h"
 #include "jobs/webhooks.h"
 
 struct job {
@@ -66,6 +67,8 @@ static struct job jobs[] = {
     {"outbox_lag", 2000, run_outbox_lag, true, NULL},
     {"webhook_fanout", 200, webhook_jobs_fanout, false, NULL},
     {"webhook_reminders", 1000, webhook_jobs_remind, false, NULL},
+    /* Serves freed slots within a second of the change (API.md). */
+    {"waitlist", 150, waitlist_job_run, false, NULL},
     /* Its turn waits on its transfers itself (at most 100 ms). */
     {"webhook_deliver", 0, webhook_jobs_deliver, true, webhook_jobs_deliver_stop},
 };

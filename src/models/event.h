@@ -11,6 +11,9 @@ struct event {
     int64_t provider_id; /* 0: none */
     int64_t customer_id; /* 0: none */
     int64_t created_at;
+    /* The occupied span the change freed, [freed_start, freed_end) (0, 0:
+     * none): what the waitlist job serves. */
+    int64_t freed_start, freed_end;
 };
 
 struct event_list {

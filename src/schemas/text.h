@@ -9,9 +9,17 @@
 
 #include "models/audit.h"
 #include "models/booking.h"
+#include "models/waitlist.h"
 
 /* A Booking as the API shows it. */
 char *schema_booking_text(const struct booking *b);
+
+/* A waitlist entry as the API shows it at now (schemas/waitlist.c). */
+char *schema_waitlist_text(const struct waitlist_entry *e, int64_t now);
+/* slots.freed's data: {"service_id": N}, or {} (service_id 0) for every
+ * service of the provider; and the service id back from it (0: all). */
+char *schema_slots_freed_text(int64_t service_id);
+int64_t schema_slots_freed_service(const char *data);
 
 /* The body of a webhook delivery of event id (schemas/webhook_payload.c):
  * {"id", "type", "created_at", "data"} with data the event's JSON text. */

@@ -27,16 +27,18 @@ static bool is_staff(const struct user *actor, const struct booking *b)
 }
 
 /* Writes b (a new booking when its id is 0) with what every change writes
- * besides, in the same unit of work: its event and its audit entry (type,
- * taking d) and, for a new booking, the answer to the request's
+ * besides, in the same unit of work: its event (with the occupied span the
+ * change freed, NULL: none, which the waitlist serves) and its audit entry
+ * (type, taking d) and, for a new booking, the answer to the request's
  * Idempotency-Key. */
 static enum app_err save_change(struct store *s, const char *type, struct booking *b,
-                                struct audit_details *d)
+                                struct audit_details *d, const struct span *freed)
 {
     bool created = b->id == 0;
     const struct store_context *c = store_context(s);
     char *data = schema_booking_text(b), *details = schema_details_text(d);
-    struct booking_record rec = {type, data, details, created && c ? c->idem_status : 0};
+    struct booking_record rec = {type, data, details, created && c ? c->idem_status : 0,
+                                 freed ? freed->start : 0, freed ? freed->end : 0};
     enum app_err err = !data || !details ? APP_ERR_INTERNAL
                        : created         ? store_booking_insert(s, b, &rec)
                                          : store_booking_update(s, b, &rec);
@@ -90,7 +92,7 @@ static enum app_err insert_if_offered(struct store *s, const struct service *svc
         err = store_begin(s);
     if (!err) {
         store_last_step(s); /* on PostgreSQL the booking and its records are one statement */
-        err = store_end(s, save_change(s, "booking.created", b, NULL));
+        err = store_end(s, save_change(s, "booking.created", b, NULL, NULL));
     }
     return err == APP_ERR_CONFLICT ? APP_ERR_SLOT_UNAVAILABLE : err;
 }
@@ -106,6 +108,44 @@ static enum app_err refused(struct store *s, const struct service *svc,
     return err ? err : APP_ERR_SLOT_UNAVAILABLE;
 }
 
+/* A new confirmed booking of svc for customer_id at start, its duration and
+ * buffers the service's. */
+static void new_booking(const struct service *svc, int64_t customer_id, int64_t start,
+                        const char *notes, struct booking *out)
+{
+    memset(out, 0, sizeof *out);
+    out->customer_id = customer_id;
+    out->service_id = svc->id;
+    out->provider_id = svc->provider_id;
+    out->start = start;
+    out->end = start + (int64_t)svc->duration_minutes * 60;
+    out->buffer_before_min = svc->buffer_before_minutes;
+    out->buffer_after_min = svc->buffer_after_minutes;
+    out->status = BOOKING_CONFIRMED;
+    g_strlcpy(out->notes, notes, sizeof out->notes);
+    out->created_at = out->updated_at = clock_now();
+}
+
+enum app_err bookings_create_for_waitlist(struct store *s, const struct service *svc,
+                                          int64_t customer_id, int64_t start, int64_t entry_id,
+                                          struct booking *out)
+{
+    struct slot_rules rules = schedule_rules(svc, NULL);
+    bool offered = false;
+    new_booking(svc, customer_id, start, "", out);
+    enum app_err err = schedule_is_offered(s, svc, &rules, start, 0, &offered);
+    if (!err && !offered)
+        return APP_ERR_SLOT_UNAVAILABLE;
+    struct audit_details *d = err ? NULL : schema_details_new();
+    if (d) {
+        schema_details_set_str(d, "by", "waitlist");
+        schema_details_set_int(d, "waitlist_entry_id", entry_id);
+    }
+    if (!err)
+        err = save_change(s, "booking.created", out, d, NULL);
+    return err == APP_ERR_CONFLICT ? APP_ERR_SLOT_UNAVAILABLE : err;
+}
+
 enum app_err bookings_create(struct store *s, const struct user *actor,
                              const struct booking_request *req, struct booking *out,
                              struct slot_list *next, struct field_errors *fe)
@@ -118,15 +158,7 @@ enum app_err bookings_create(struct store *s, const struct user *actor,
     if (err)
         return err;
     struct slot_rules rules = schedule_rules(&svc, NULL);
-    out->service_id = svc.id;
-    out->provider_id = svc.provider_id;
-    out->start = req->start;
-    out->end = req->start + (int64_t)svc.duration_minutes * 60;
-    out->buffer_before_min = svc.buffer_before_minutes;
-    out->buffer_after_min = svc.buffer_after_minutes;
-    out->status = BOOKING_CONFIRMED;
-    g_strlcpy(out->notes, req->notes, sizeof out->notes);
-    out->created_at = out->updated_at = clock_now();
+    new_booking(&svc, out->customer_id, req->start, req->notes, out);
     err = insert_if_offered(s, &svc, &rules, out);
     return err == APP_ERR_SLOT_UNAVAILABLE ? refused(s, &svc, &rules, req->start, 0, next) : err;
 }
@@ -178,7 +210,8 @@ enum app_err bookings_cancel(struct store *s, const struct user *actor, int64_t 
         out->cancelled_at = out->updated_at = clock_now();
         out->has_cancel_reason = reason != NULL;
         g_strlcpy(out->cancel_reason, reason ? reason : "", sizeof out->cancel_reason);
-        err = save_change(s, "booking.cancelled", out, NULL);
+        struct span freed = {booking_occupied_start(out), booking_occupied_end(out)};
+        err = save_change(s, "booking.cancelled", out, NULL, &freed);
     }
     return store_end(s, err);
 }
@@ -200,6 +233,7 @@ enum app_err bookings_reschedule(struct store *s, const struct user *actor, int6
     if (!err && !offered)
         err = APP_ERR_SLOT_UNAVAILABLE;
     if (!err) {
+        struct span freed = {booking_occupied_start(out), booking_occupied_end(out)};
         old_start = out->start;
         out->end = start + (out->end - out->start);
         out->start = start;
@@ -209,7 +243,7 @@ enum app_err bookings_reschedule(struct store *s, const struct user *actor, int6
         rfc3339_format(old_start, from);
         rfc3339_format(start, to);
         schema_details_change_str(d, "start", from, to);
-        err = save_change(s, "booking.rescheduled", out, d);
+        err = save_change(s, "booking.rescheduled", out, d, &freed);
     }
     err = store_end(s, err);
     err = err == APP_ERR_CONFLICT ? APP_ERR_SLOT_UNAVAILABLE : err;
@@ -235,7 +269,7 @@ enum app_err bookings_complete(struct store *s, const struct user *actor, int64_
     if (!err) {
         out->status = BOOKING_COMPLETED;
         out->updated_at = clock_now();
-        err = save_change(s, "booking.completed", out, NULL);
+        err = save_change(s, "booking.completed", out, NULL, NULL);
     }
     return store_end(s, err);
 }

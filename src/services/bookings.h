@@ -15,6 +15,14 @@
 enum app_err bookings_create(struct store *s, const struct user *actor,
                              const struct booking_request *req, struct booking *out,
                              struct slot_list *next, struct field_errors *fe);
+/* The waitlist's booking (services/waitlist.c), inside the caller's unit of
+ * work and under the same rules as bookings_create: customer_id at start,
+ * which must be offered now; the audit entry has no actor and says it was
+ * the waitlist's (entry_id). APP_ERR_SLOT_UNAVAILABLE when the slot is not
+ * offered or another booking took it (the unit of work must then end). */
+enum app_err bookings_create_for_waitlist(struct store *s, const struct service *svc,
+                                          int64_t customer_id, int64_t start, int64_t entry_id,
+                                          struct booking *out);
 enum app_err bookings_get(struct store *s, const struct user *actor, int64_t id,
                           struct booking *out);
 /* A page of what actor may see; f's customer and provider are set here. */

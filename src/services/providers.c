@@ -7,6 +7,7 @@
 #include "core/banned.h"
 #include "core/timeutil.h"
 #include "services/audit.h"
+#include "services/waitlist.h"
 
 enum app_err providers_list(struct store *s, int limit, int offset, struct user_list *out)
 {
@@ -66,6 +67,8 @@ enum app_err providers_set_availability(struct store *s, const struct user *acto
     if (!err)
         err = audit_write(s, NULL, "availability.updated", "provider", id,
                           availability_details(old, a));
+    if (!err) /* wider hours may offer slots anywhere in the horizon */
+        err = waitlist_horizon_freed(s, id);
     free(old);
     return store_end(s, err);
 }
@@ -113,5 +116,7 @@ enum app_err providers_delete_time_off(struct store *s, const struct user *actor
         err = store_time_off_delete(s, id, time_off_id, &t);
     if (!err)
         err = audit_write(s, NULL, "time_off.deleted", "time_off", t.id, time_off_details(&t));
+    if (!err)
+        err = waitlist_slots_freed(s, id, 0, t.start, t.end);
     return store_end(s, err);
 }

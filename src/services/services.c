@@ -6,6 +6,7 @@
 #include "core/timeutil.h"
 #include "services/audit.h"
 #include "services/providers.h"
+#include "services/waitlist.h"
 
 enum app_err services_create(struct store *s, const struct user *actor, struct service *svc)
 {
@@ -94,6 +95,27 @@ static enum app_err save(struct store *s, const char *action, const struct servi
     return err;
 }
 
+/* Whether the slots svc offers may differ from old's. */
+static bool rules_changed(const struct service *old, const struct service *svc)
+{
+    return old->duration_minutes != svc->duration_minutes ||
+           old->buffer_before_minutes != svc->buffer_before_minutes ||
+           old->buffer_after_minutes != svc->buffer_after_minutes ||
+           old->slot_interval_minutes != svc->slot_interval_minutes ||
+           old->min_notice_minutes != svc->min_notice_minutes ||
+           old->max_advance_days != svc->max_advance_days;
+}
+
+/* New rules may offer slots anywhere in the service's horizon. */
+static enum app_err rules_freed(struct store *s, const struct service *old,
+                                const struct service *svc)
+{
+    int days = old->max_advance_days > svc->max_advance_days ? old->max_advance_days
+                                                             : svc->max_advance_days;
+    int64_t now = clock_now();
+    return waitlist_slots_freed(s, svc->provider_id, svc->id, now, now + (int64_t)days * 86400);
+}
+
 enum app_err services_update(struct store *s, const struct user *actor, int64_t id,
                              services_patch_fn patch, void *arg, struct service *out,
                              struct field_errors *fe)
@@ -108,6 +130,8 @@ enum app_err services_update(struct store *s, const struct user *actor, int64_t 
     }
     if (!err)
         err = save(s, "service.updated", &old, out);
+    if (!err && out->active && rules_changed(&old, out))
+        err = rules_freed(s, &old, out);
     return store_end(s, err);
 }
 

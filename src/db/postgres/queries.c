@@ -12,7 +12,11 @@
 #define BOOKING_COLS "id, service_id, provider_id, customer_id, " EPOCH("start_at") ", " EPOCH("end_at") \
     ", buffer_before_min, buffer_after_min, status, notes, cancel_reason, " EPOCH("created_at") ", " \
     EPOCH("updated_at") ", " EPOCH("cancelled_at")
-#define EVENT_COLS "id, type, data, provider_id, customer_id, " EPOCH("created_at")
+#define EVENT_COLS "id, type, data, provider_id, customer_id, " EPOCH("created_at") ", " \
+    EPOCH("freed_start") ", " EPOCH("freed_end")
+#define WAITLIST_COLS(a) a "id, " a "service_id, " a "provider_id, " a "customer_id, " \
+    EPOCH(a "from_at") ", " EPOCH(a "to_at") ", " a "auto_book::int, " a "status, " a "booking_id, " \
+    EPOCH(a "slot_start") ", " EPOCH(a "slot_end") ", " EPOCH(a "created_at") ", " EPOCH(a "updated_at")
 #define AUDIT_COLS "id, " EPOCH("at") ", actor_id, actor_email, actor_role, action, target_type, " \
     "target_id, ip, user_agent, request_id, details, hash"
 #define AUDIT_FILTER "WHERE ($1::text IS NULL OR action = $1) AND ($2::bigint = 0 OR actor_id = $2) " \
@@ -139,11 +143,13 @@ const char *const postgres_sql[Q__COUNT] = {
     [Q_BOOKING_GET] = "SELECT " BOOKING_COLS " FROM bookings WHERE id = $1",
     [Q_BOOKING_LOCK] = "SELECT " BOOKING_COLS " FROM bookings WHERE id = $1 FOR UPDATE",
     [Q_BOOKING_UPDATE] = "WITH " HOUR_LOCKS(BOOKING_PROVIDER) " " BOOKING_UPDATE,
-    /* The change, its event ($10-$13) and its audit entry ($14-$24) in one statement. */
+    /* The change, its event ($10-$13, the span it freed $25-$26) and its
+     * audit entry ($14-$24) in one statement. */
     [Q_BOOKING_UPDATE_RECORDED] =
         "WITH " HOUR_LOCKS(BOOKING_PROVIDER) ", b AS (" BOOKING_UPDATE "), "
-        "e AS (INSERT INTO events (type, data, provider_id, customer_id, created_at) "
-        "SELECT $10, $11, $12, $13, to_timestamp($14) FROM b), "
+        "e AS (INSERT INTO events (type, data, provider_id, customer_id, created_at, freed_start, "
+        "freed_end) SELECT $10, $11, $12, $13, to_timestamp($14), to_timestamp($25::bigint), "
+        "to_timestamp($26::bigint) FROM b), "
         "a AS (INSERT INTO audit_log (at, actor_id, actor_email, actor_role, action, target_type, "
         "target_id, ip, user_agent, request_id, details) SELECT to_timestamp($14), $15, $16, $17, "
         "$18, $19, $20, $21, $22, $23, $24 FROM b) "
@@ -339,4 +345,46 @@ const char *const postgres_sql[Q__COUNT] = {
     [Q_SESSIONS_LIVE] = "SELECT s.id, u.role FROM sessions s JOIN users u ON u.id = s.user_id "
                         "WHERE s.id = ANY (string_to_array($1, ',')) AND s.revoked_at IS NULL "
                         "AND s.expires_at > to_timestamp($2) AND u.is_active",
+    [Q_EVENT_INSERT_FREED] = "INSERT INTO events (type, data, provider_id, customer_id, created_at, "
+                             "freed_start, freed_end) VALUES ($1, $2, $3, $4, to_timestamp($5), "
+                             "to_timestamp($6::bigint), to_timestamp($7::bigint))",
+    [Q_WAITLIST_INSERT] = "INSERT INTO waitlist_entries (service_id, provider_id, customer_id, from_at, "
+                          "to_at, auto_book, status, created_at, updated_at) VALUES ($1, $2, $3, "
+                          "to_timestamp($4), to_timestamp($5), $6::int <> 0, 'active', to_timestamp($7), "
+                          "to_timestamp($8)) RETURNING id",
+    [Q_WAITLIST_GET] = "SELECT " WAITLIST_COLS("") " FROM waitlist_entries WHERE id = $1",
+    [Q_WAITLIST_DELETE] = "DELETE FROM waitlist_entries WHERE id = $1 RETURNING id",
+    [Q_WAITLIST_LIST] = "SELECT " WAITLIST_COLS("") " FROM waitlist_entries "
+                        "WHERE $1::bigint = 0 OR customer_id = $1 ORDER BY id LIMIT $2 OFFSET $3",
+    [Q_WAITLIST_COUNT] = "SELECT count(*) FROM waitlist_entries WHERE $1::bigint = 0 OR customer_id = $1",
+    [Q_WAITLIST_ACTIVE_COUNT] = "SELECT count(*) FROM waitlist_entries WHERE customer_id = $1 "
+                                "AND status = 'active' AND to_at > to_timestamp($2)",
+    /* READ COMMITTED re-checks a row another writer changed meanwhile
+     * against the WHERE: of two racing serves of one entry one updates. */
+    [Q_WAITLIST_SERVE] = "UPDATE waitlist_entries SET status = $2, booking_id = $3, "
+                         "slot_start = to_timestamp($4), slot_end = to_timestamp($5), "
+                         "updated_at = to_timestamp($6) WHERE id = $1 AND status = 'active' "
+                         "AND EXISTS (SELECT 1 FROM users u WHERE u.id = customer_id AND u.is_active) "
+                         "RETURNING id",
+    [Q_WAITLIST_EXPIRE] = "UPDATE waitlist_entries SET status = 'expired', updated_at = to_timestamp($1) "
+                          "WHERE status = 'active' AND to_at <= to_timestamp($1) RETURNING id",
+    [Q_WAITLIST_CANDIDATES] =
+        "SELECT w.service_id, " EPOCH("MIN(w.from_at)") ", " EPOCH("MAX(w.to_at)") " "
+        "FROM waitlist_entries w JOIN services s ON s.id = w.service_id AND s.active "
+        "WHERE w.provider_id = $1 AND w.status = 'active' AND w.to_at > to_timestamp($5) "
+        "AND w.from_at < to_timestamp($4) AND w.to_at > to_timestamp($3) "
+        "AND ($2::bigint = 0 OR w.service_id = $2) GROUP BY w.service_id ORDER BY w.service_id",
+    [Q_WAITLIST_WAITING] =
+        "SELECT " WAITLIST_COLS("w.") " FROM waitlist_entries w "
+        "JOIN users u ON u.id = w.customer_id AND u.is_active "
+        "WHERE w.service_id = $1 AND w.status = 'active' AND w.to_at > to_timestamp($4) "
+        "AND w.from_at < to_timestamp($3) AND w.to_at > to_timestamp($2) ORDER BY w.id LIMIT $5",
+    [Q_WAITLIST_PLACE] = "SELECT event_id, service_id, slot_start, done::int FROM waitlist_place "
+                         "WHERE id = 1",
+    [Q_WAITLIST_PLACE_MOVE] = "UPDATE waitlist_place SET event_id = $5, service_id = $6, slot_start = $7, "
+                              "done = $8::int <> 0 WHERE id = 1 AND event_id = $1 AND service_id = $2 "
+                              "AND slot_start = $3 AND done = ($4::int <> 0) RETURNING 1",
+    [Q_WAITLIST_PLACE_INIT] = "INSERT INTO waitlist_place (id, event_id, service_id, slot_start, done) "
+                              "SELECT 1, COALESCE(MAX(id), 0), 0, 0, TRUE FROM events "
+                              "ON CONFLICT DO NOTHING",
 };

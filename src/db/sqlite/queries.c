@@ -8,7 +8,10 @@
     "cancel_notice_minutes, price_cents, active, created_at"
 #define BOOKING_COLS "id, service_id, provider_id, customer_id, start_at, end_at, buffer_before_min, " \
     "buffer_after_min, status, notes, cancel_reason, created_at, updated_at, cancelled_at"
-#define EVENT_COLS "id, type, data, provider_id, customer_id, created_at"
+#define EVENT_COLS "id, type, data, provider_id, customer_id, created_at, freed_start, freed_end"
+#define WAITLIST_COLS(a) a "id, " a "service_id, " a "provider_id, " a "customer_id, " a "from_at, " \
+    a "to_at, " a "auto_book, " a "status, " a "booking_id, " a "slot_start, " a "slot_end, " \
+    a "created_at, " a "updated_at"
 #define AUDIT_COLS "id, at, actor_id, actor_email, actor_role, action, target_type, target_id, ip, " \
     "user_agent, request_id, details, hash"
 #define AUDIT_FILTER "WHERE (?1 IS NULL OR action = ?1) AND (?2 = 0 OR actor_id = ?2) " \
@@ -272,4 +275,39 @@ const char *const sqlite_sql[Q__COUNT] = {
                         "WHERE s.id IN (SELECT value FROM json_each"
                         "('[\"' || replace(?1, ',', '\",\"') || '\"]')) "
                         "AND s.revoked_at IS NULL AND s.expires_at > ?2 AND u.is_active = 1",
+    [Q_EVENT_INSERT_FREED] = "INSERT INTO events (type, data, provider_id, customer_id, created_at, "
+                             "freed_start, freed_end) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [Q_WAITLIST_INSERT] = "INSERT INTO waitlist_entries (service_id, provider_id, customer_id, from_at, "
+                          "to_at, auto_book, status, created_at, updated_at) "
+                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'active', ?7, ?8) RETURNING id",
+    [Q_WAITLIST_GET] = "SELECT " WAITLIST_COLS("") " FROM waitlist_entries WHERE id = ?1",
+    [Q_WAITLIST_DELETE] = "DELETE FROM waitlist_entries WHERE id = ?1 RETURNING id",
+    [Q_WAITLIST_LIST] = "SELECT " WAITLIST_COLS("") " FROM waitlist_entries "
+                        "WHERE ?1 = 0 OR customer_id = ?1 ORDER BY id LIMIT ?2 OFFSET ?3",
+    [Q_WAITLIST_COUNT] = "SELECT count(*) FROM waitlist_entries WHERE ?1 = 0 OR customer_id = ?1",
+    [Q_WAITLIST_ACTIVE_COUNT] = "SELECT count(*) FROM waitlist_entries WHERE customer_id = ?1 "
+                                "AND status = 'active' AND to_at > ?2",
+    [Q_WAITLIST_SERVE] = "UPDATE waitlist_entries SET status = ?2, booking_id = ?3, slot_start = ?4, "
+                         "slot_end = ?5, updated_at = ?6 WHERE id = ?1 AND status = 'active' "
+                         "AND EXISTS (SELECT 1 FROM users u WHERE u.id = customer_id AND u.is_active = 1) "
+                         "RETURNING id",
+    [Q_WAITLIST_EXPIRE] = "UPDATE waitlist_entries SET status = 'expired', updated_at = ?1 "
+                          "WHERE status = 'active' AND to_at <= ?1 RETURNING id",
+    [Q_WAITLIST_CANDIDATES] =
+        "SELECT w.service_id, MIN(w.from_at), MAX(w.to_at) FROM waitlist_entries w "
+        "JOIN services s ON s.id = w.service_id AND s.active = 1 "
+        "WHERE w.provider_id = ?1 AND w.status = 'active' AND w.to_at > ?5 AND w.from_at < ?4 "
+        "AND w.to_at > ?3 AND (?2 = 0 OR w.service_id = ?2) GROUP BY w.service_id ORDER BY w.service_id",
+    [Q_WAITLIST_WAITING] =
+        "SELECT " WAITLIST_COLS("w.") " FROM waitlist_entries w "
+        "JOIN users u ON u.id = w.customer_id AND u.is_active = 1 "
+        "WHERE w.service_id = ?1 AND w.status = 'active' AND w.to_at > ?4 AND w.from_at < ?3 "
+        "AND w.to_at > ?2 ORDER BY w.id LIMIT ?5",
+    [Q_WAITLIST_PLACE] = "SELECT event_id, service_id, slot_start, done FROM waitlist_place WHERE id = 1",
+    [Q_WAITLIST_PLACE_MOVE] = "UPDATE waitlist_place SET event_id = ?5, service_id = ?6, slot_start = ?7, "
+                              "done = ?8 WHERE id = 1 AND event_id = ?1 AND service_id = ?2 "
+                              "AND slot_start = ?3 AND done = ?4 RETURNING 1",
+    [Q_WAITLIST_PLACE_INIT] = "INSERT INTO waitlist_place (id, event_id, service_id, slot_start, done) "
+                              "SELECT 1, COALESCE(MAX(id), 0), 0, 0, 1 FROM events WHERE true "
+                              "ON CONFLICT DO NOTHING", /* WHERE: else ON reads as a join's */
 };

@@ -43,6 +43,10 @@ def fill(srv):
         for k, svc in enumerate(services):
             booked.append((c, book_ok(c, svc["id"], lz(day, f"{9 + n}:{30 * k:02d}", "Europe/Berlin"),
                                       notes=f"note {n}/{k}")))
+    # A waitlist entry, notified by the cancellations below.
+    r = customers[0].post(f"{API}/waitlist", json={"service_id": services[0]["id"], "from": lz(day, "00:00"),
+                                                   "to": lz(day, "24:00")})
+    assert r.status_code == 201, r.text
     for c, b in booked[::3]:
         r = c.post(f"{API}/bookings/{b['id']}/cancel", json={"reason": "moved\taway"})
         assert r.status_code == 200, r.text
@@ -138,7 +142,8 @@ def test_copy_to_moves_everything_and_refuses_a_second_time(server, tmp_path):
 
 TABLES = ["users", "sessions", "settings", "availability", "time_off", "services", "bookings",
           "idempotency_keys", "login_failures", "signup_attempts", "events", "audit_log",
-          "webhooks", "webhook_deliveries", "webhook_fanout", "webhook_reminders"]
+          "webhooks", "webhook_deliveries", "webhook_fanout", "webhook_reminders", "waitlist_entries",
+          "waitlist_place"]
 
 
 def table_counts(url):
