@@ -14,7 +14,9 @@
 # latency with 100 000 bookings; bookings/s with 0 and with 1 000 000 rows in
 # events and audit_log; event streams (RSS with 10 000 open, a booking's event
 # at 1 000 of them, bookings/s with them open) and webhook deliveries/s while
-# bookings run (bench/realtime.sh). Each figure carries its target and PASS/MISS, for
+# bookings run (bench/realtime.sh); suggestions over 62 days with those 100 000
+# bookings, and the waitlist: a cancellation's slot booked for the oldest
+# entry, and cancellations/s with entries waiting (bench/scheduling.sh). Each figure carries its target and PASS/MISS, for
 # information: the script exits 0 unless something crashed. Every process it
 # starts, and the PostgreSQL cluster, is stopped on exit. Logs of the last run:
 # build/bench/logs/.
@@ -168,6 +170,8 @@ statuses() {
 # g. event streams and h. webhook deliveries.
 # shellcheck source=bench/realtime.sh
 source bench/realtime.sh
+# shellcheck source=bench/scheduling.sh
+source bench/scheduling.sh
 
 ROWS=()
 NOTES=()
@@ -523,6 +527,7 @@ bench_slots() {
     done
     printf -v "SLOTS_${engine}_${kind}_COUNT" '%s' "$COUNT"
   done
+  bench_suggestions "$engine" "$url" "$SLOTS_TOKEN" "$SLOTS_FROM" "$SLOTS_SERVICE_ID" "$SLOTS_SERVICE60_ID"
   SLOTS_RANGE="from $SLOTS_FROM to $SLOTS_TO; bookings from $SLOTS_FIRST to $SLOTS_LAST"
 }
 
@@ -540,6 +545,7 @@ alive "$SQB_PID" sqlite-booking
 stop_pid "$SQB_PID"
 bench_outbox sqlite "sqlite:$work/outbox.db" "$work/outbox.db"
 bench_streams
+bench_waitlist sqlite "sqlite:$work/waitlist.db" "$work/waitlist.db"
 
 # --- PostgreSQL -------------------------------------------------------------------
 
@@ -597,6 +603,9 @@ bench_slots postgres "$PG_URL" "-h 127.0.0.1 -p $PGPORT_ -U postgres appointd"
 alive "$PG_PID" postgres
 stop_pid "$PG_PID"
 bench_webhooks "postgresql://postgres@127.0.0.1:$PGPORT_/appointd"
+psql_q "CREATE DATABASE appointd_waitlist" >/dev/null
+bench_waitlist postgres "postgresql://postgres@127.0.0.1:$PGPORT_/appointd_waitlist" \
+  "-h 127.0.0.1 -p $PGPORT_ -U postgres appointd_waitlist"
 
 psql_q "CREATE DATABASE appointd_outbox" >/dev/null
 bench_outbox postgres "postgresql://postgres@127.0.0.1:$PGPORT_/appointd_outbox" \
@@ -844,6 +853,21 @@ done
   echo "  Deliveries/s during a run: the receiver's count at its end minus at its start ÷ its"
   echo "  length; then the time until every booking of the run was delivered twice. The ratio is"
   echo "  each round's bookings/s ÷ its pgbench tx/s, median of the three."
+  echo "- **i. Suggestions** (\`bench/scheduling.sh\`): the provider of e's slots ($SLOT_BOOKINGS bookings),"
+  echo "  \`wrk -t1 -c1 -d${DUR}s --latency\` on \`GET /api/v1/services/{id}/suggestions?from=D&to=D+61&limit=5\`"
+  echo "  (D a week from today) for its 5-minute and its 60-minute service: 62 days of slots ranked."
+  echo "- **j. Waitlist** (\`bench/scheduling.sh\`, \`bench/waitlist_load.py\`, \`bench/cancel.lua\`), appointd"
+  echo "  on a fresh database of each engine. Latency: a provider open around the clock with a"
+  echo "  5-minute service, $WL_ENTRIES auto_book entries over its next 60 days (20 a customer, each"
+  echo "  customer's event stream open) and $WL_CANCELS bookings of another customer 10 minutes apart;"
+  echo "  the provider cancels them one at a time, and each is timed from the cancellation's 200 to"
+  echo "  the \`waitlist.booked\` event of the booking made in its slot. Cancellations/s: four runs of"
+  echo "  \`wrk -t2 -c32 -d${DUR}s -s bench/cancel.lua\` (each request cancels a distinct booking, as the"
+  echo "  provider), each on a provider of its own with $WL_BOOKINGS bookings inserted with SQL back to"
+  echo "  back: without entries, with $WL_ENTRIES auto_book entries over the 60 days of the bookings"
+  echo "  cancelled first, and again; the ratio is the mean of the two with ÷ the mean of the two"
+  echo "  without. The entries are used up as the waitlist books the freed slots (the figure says how"
+  echo "  many it booked during each run)."
   echo
   echo "## Reproduce"
   echo
@@ -855,7 +879,8 @@ done
   echo "Durations and sizes can be changed with BENCH_DURATION (${DUR}), BENCH_HEALTH_DURATION"
   echo "(${HEALTH_DUR}), BENCH_LOGIN_DURATION (${LOGIN_DUR}), BENCH_SLOT_BOOKINGS (${SLOT_BOOKINGS}) and"
   echo "BENCH_OUTBOX_ROWS (${OUTBOX_ROWS}), BENCH_STREAMS ($STREAMS), BENCH_FANOUT_STREAMS ($FANOUT_STREAMS) and"
-  echo "BENCH_FANOUT_BOOKINGS ($FANOUT_BOOKINGS). wrk, pgbench and sqlite_insert output of the last run:"
+  echo "BENCH_FANOUT_BOOKINGS ($FANOUT_BOOKINGS), BENCH_WAITLIST_ENTRIES ($WL_ENTRIES), BENCH_WAITLIST_CANCELS"
+  echo "($WL_CANCELS) and BENCH_WAITLIST_BOOKINGS ($WL_BOOKINGS). wrk, pgbench and sqlite_insert output of the last run:"
   echo "\`build/bench/logs/\`."
 } >"$OUT"
 

@@ -439,9 +439,11 @@ enum app_err store_waitlist_candidates(struct store *s, int64_t provider_id, int
                                        int64_t from, int64_t to, int64_t now,
                                        struct waitlist_candidate **out, int *n);
 /* Active entries of service_id, to after now, of active customers, whose
- * range overlaps [from, to): oldest (lowest id) first, at most limit. */
-enum app_err store_waitlist_waiting(struct store *s, int64_t service_id, int64_t from, int64_t to,
-                                    int64_t now, int limit, struct waitlist_list *out);
+ * range holds slot (from <= start, end <= to), with ids above after_id:
+ * oldest (lowest id) first, at most limit. */
+enum app_err store_waitlist_waiting(struct store *s, int64_t service_id, const struct span *slot,
+                                    int64_t after_id, int64_t now, int limit,
+                                    struct waitlist_list *out);
 /* The waitlist job's persisted place in the outbox: at event_id, which is
  * done, or served up to (service_id, slot_start) so far. move sets it to `to`
  * in the current unit of work when it is still `from`; APP_ERR_CONFLICT

@@ -119,12 +119,14 @@ enum app_err store_waitlist_candidates(struct store *s, int64_t provider_id, int
                             (void **)out, n);
 }
 
-enum app_err store_waitlist_waiting(struct store *s, int64_t service_id, int64_t from, int64_t to,
-                                    int64_t now, int limit, struct waitlist_list *out)
+enum app_err store_waitlist_waiting(struct store *s, int64_t service_id, const struct span *slot,
+                                    int64_t after_id, int64_t now, int limit,
+                                    struct waitlist_list *out)
 {
-    struct db_value p[] = {DB_I(service_id), DB_I(from), DB_I(to), DB_I(now), DB_I(limit)};
+    struct db_value p[] = {DB_I(service_id), DB_I(slot->start), DB_I(slot->end),
+                           DB_I(now),        DB_I(limit),       DB_I(after_id)};
     memset(out, 0, sizeof *out);
-    return entry_rows(s, Q_WAITLIST_WAITING, p, 5, out);
+    return entry_rows(s, Q_WAITLIST_WAITING, p, 6, out);
 }
 
 static void place_from_row(const struct db_rows *r, int i, void *item)

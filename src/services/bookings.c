@@ -130,19 +130,11 @@ enum app_err bookings_create_for_waitlist(struct store *s, const struct service 
                                           int64_t customer_id, int64_t start, int64_t entry_id,
                                           struct booking *out)
 {
-    struct slot_rules rules = schedule_rules(svc, NULL);
-    bool offered = false;
+    struct audit_details *d = schema_details_new();
     new_booking(svc, customer_id, start, "", out);
-    enum app_err err = schedule_is_offered(s, svc, &rules, start, 0, &offered);
-    if (!err && !offered)
-        return APP_ERR_SLOT_UNAVAILABLE;
-    struct audit_details *d = err ? NULL : schema_details_new();
-    if (d) {
-        schema_details_set_str(d, "by", "waitlist");
-        schema_details_set_int(d, "waitlist_entry_id", entry_id);
-    }
-    if (!err)
-        err = save_change(s, "booking.created", out, d, NULL);
+    schema_details_set_str(d, "by", "waitlist");
+    schema_details_set_int(d, "waitlist_entry_id", entry_id);
+    enum app_err err = save_change(s, "booking.created", out, d, NULL);
     return err == APP_ERR_CONFLICT ? APP_ERR_SLOT_UNAVAILABLE : err;
 }
 

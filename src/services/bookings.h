@@ -15,11 +15,14 @@
 enum app_err bookings_create(struct store *s, const struct user *actor,
                              const struct booking_request *req, struct booking *out,
                              struct slot_list *next, struct field_errors *fe);
-/* The waitlist's booking (services/waitlist.c), inside the caller's unit of
- * work and under the same rules as bookings_create: customer_id at start,
- * which must be offered now; the audit entry has no actor and says it was
- * the waitlist's (entry_id). APP_ERR_SLOT_UNAVAILABLE when the slot is not
- * offered or another booking took it (the unit of work must then end). */
+/* The waitlist's booking (services/waitlist.c) of customer_id at start,
+ * inside the caller's unit of work. Under the same rules as bookings_create,
+ * taken in the same order: start is a slot the waitlist has just computed
+ * with schedule_slots (rules 1 to 3, before the unit of work, as
+ * bookings_create checks rules 1 and 2), and rule 3 is the database's at
+ * the write. The audit entry has no actor and says it was the waitlist's
+ * (entry_id). APP_ERR_SLOT_UNAVAILABLE when another booking took the slot
+ * meanwhile (the unit of work must then end). */
 enum app_err bookings_create_for_waitlist(struct store *s, const struct service *svc,
                                           int64_t customer_id, int64_t start, int64_t entry_id,
                                           struct booking *out);

@@ -16,8 +16,8 @@
 /* Buffers are at most 240 minutes (schemas/services.c): an entry further
  * than that from a freed span holds no slot that overlaps it. */
 #define BUFFER_REACH (240 * 60)
-/* The oldest this many waiting entries of a service are matched per span. */
-#define WAITING_MAX 1000
+/* Waiting entries read at a time for one slot: the first one usually takes it. */
+#define WAITING_BATCH 16
 
 bool waitlist_validate(const struct waitlist_request *req, int64_t now, struct field_errors *fe)
 {
@@ -273,6 +273,9 @@ static enum app_err serve_one(struct serving *v, const struct service *svc,
     e.slot_end = slot->end;
     e.updated_at = v->now;
     e.status = e.auto_book ? WAITLIST_BOOKED : WAITLIST_NOTIFIED;
+    /* The slot was computed just now (serve_service): as for any booking,
+     * the rules are checked before the unit of work, which then holds only
+     * writes, and the database's no-overlap rule refuses whatever raced. */
     enum app_err err = store_begin(v->s);
     if (!err)
         err = store_waitlist_place_move(v->s, v->place, &to);
@@ -300,24 +303,35 @@ static enum app_err serve_one(struct serving *v, const struct service *svc,
                                                                                       : err;
 }
 
-/* The oldest waiting entry holding slot, each tried once (used[] marks the
- * ones served or gone). APP_ERR_CONFLICT: the place was moved elsewhere. */
+/* Serves slot to the oldest waiting entry holding it, read a few at a time
+ * (entries served or gone since are not waiting any more, so each read
+ * sees only who may still take it). APP_ERR_CONFLICT: the place was moved
+ * elsewhere. */
 static enum app_err serve_slot(struct serving *v, const struct service *svc,
-                               const struct waitlist_list *waiting, bool *used,
                                const struct span *slot)
 {
+    struct waitlist_list waiting = {0};
+    int64_t after_id = 0;
+    bool more = true;
     enum app_err err = APP_OK;
-    for (int j = 0; !err && j < waiting->n; j++) {
-        enum serve_outcome o = SERVED;
-        if (used[j] || !waitlist_holds(&waiting->items[j], slot))
-            continue;
-        err = serve_one(v, svc, &waiting->items[j], slot, &o);
-        if (!err && o == PLACE_LOST)
-            err = APP_ERR_CONFLICT;
-        if (!err)
-            used[j] = o != SLOT_GONE;
-        if (!err && o != ENTRY_GONE)
-            break;
+    while (!err && more) {
+        err = store_waitlist_waiting(v->s, svc->id, slot, after_id, v->now, WAITING_BATCH,
+                                     &waiting);
+        more = !err && waiting.n == WAITING_BATCH;
+        for (int j = 0; !err && j < waiting.n; j++) {
+            enum serve_outcome o = SERVED;
+            after_id = waiting.items[j].id;
+            if (!waitlist_holds(&waiting.items[j], slot))
+                continue;
+            err = serve_one(v, svc, &waiting.items[j], slot, &o);
+            if (!err && o == PLACE_LOST)
+                err = APP_ERR_CONFLICT;
+            if (!err && o != ENTRY_GONE) { /* served, or the slot is gone */
+                more = false;
+                break;
+            }
+        }
+        waitlist_list_release(&waiting);
     }
     return err;
 }
@@ -327,9 +341,7 @@ static enum app_err serve_service(struct serving *v, const struct waitlist_candi
 {
     struct service svc;
     struct slot_list slots = {0};
-    struct waitlist_list waiting = {0};
     struct span range;
-    bool *used = NULL;
     enum app_err err = services_get(v->s, c->service_id, &svc);
     if (err == APP_ERR_SERVICE_NOT_FOUND || (!err && !svc.active))
         return APP_OK;
@@ -337,38 +349,84 @@ static enum app_err serve_service(struct serving *v, const struct waitlist_candi
     if (err || !waitlist_slot_range(&rules, &v->freed, c->min_from, c->max_to, &range))
         return err;
     err = schedule_slots(v->s, &svc, &rules, range.start, range.end, 0, 0, &slots);
-    if (!err)
-        err = store_waitlist_waiting(v->s, svc.id, range.start,
-                                     range.end + (int64_t)rules.duration_min * 60, v->now,
-                                     WAITING_MAX, &waiting);
-    if (!err && !(used = calloc((size_t)waiting.n + 1, sizeof *used)))
-        err = APP_ERR_INTERNAL;
     for (size_t i = 0; !err && i < slots.n; i++)
         if (waitlist_slot_frees(&rules, &v->freed, &slots.items[i]) &&
             !passed(v, svc.id, slots.items[i].start))
-            err = serve_slot(v, &svc, &waiting, used, &slots.items[i]);
-    free(used);
-    waitlist_list_release(&waiting);
+            err = serve_slot(v, &svc, &slots.items[i]);
     slot_list_release(&slots);
     return err;
 }
 
+/* The services with entries near the freed spans of one page of events,
+ * read once for each provider (and service filter) the page names, over
+ * the span its events cover together: one query a page, not one an event,
+ * where most cancellations free time that nobody waits for. */
+struct page_key {
+    int64_t provider_id, only;
+    struct span reach; /* the events' freed spans widened by BUFFER_REACH, joined */
+    struct waitlist_candidate *cands;
+    int n;
+};
+
+static int64_t event_only(const struct event *e)
+{
+    return strcmp(e->type, "slots.freed") == 0 ? schema_slots_freed_service(e->data) : 0;
+}
+
+static struct page_key *page_find(struct page_key *keys, int n, const struct event *e)
+{
+    int64_t only = event_only(e);
+    for (int i = 0; i < n; i++)
+        if (keys[i].provider_id == e->provider_id && keys[i].only == only)
+            return &keys[i];
+    return NULL;
+}
+
+/* Fills keys (room for events->n) and reads each one's candidates. */
+static enum app_err page_load(struct store *s, const struct event_list *events, int64_t now,
+                              struct page_key *keys, int *n)
+{
+    enum app_err err = APP_OK;
+    *n = 0;
+    for (int i = 0; i < events->n; i++) {
+        const struct event *e = &events->items[i];
+        if (e->freed_end <= e->freed_start)
+            continue;
+        struct span r = {e->freed_start - BUFFER_REACH, e->freed_end + BUFFER_REACH};
+        struct page_key *k = page_find(keys, *n, e);
+        if (!k) {
+            k = &keys[(*n)++];
+            *k = (struct page_key){e->provider_id, event_only(e), r, NULL, 0};
+        }
+        k->reach.start = r.start < k->reach.start ? r.start : k->reach.start;
+        k->reach.end = r.end > k->reach.end ? r.end : k->reach.end;
+    }
+    for (int i = 0; !err && i < *n; i++)
+        err = store_waitlist_candidates(s, keys[i].provider_id, keys[i].only, keys[i].reach.start,
+                                        keys[i].reach.end, now, &keys[i].cands, &keys[i].n);
+    return err;
+}
+
+static void page_release(struct page_key *keys, int n)
+{
+    for (int i = 0; i < n; i++)
+        free(keys[i].cands);
+    free(keys);
+}
+
 /* Every service of the event's provider with entries near its span (a
  * freed booking's time can offer slots of each of them). */
-static enum app_err serve_event(struct serving *v, const struct event *e)
+static enum app_err serve_event(struct serving *v, const struct event *e, const struct page_key *k)
 {
-    struct waitlist_candidate *cands = NULL;
-    int n = 0;
-    int64_t only = strcmp(e->type, "slots.freed") == 0 ? schema_slots_freed_service(e->data) : 0;
+    enum app_err err = APP_OK;
     v->event_id = e->id;
     v->freed = (struct span){e->freed_start, e->freed_end};
-    enum app_err err = store_waitlist_candidates(v->s, e->provider_id, only,
-                                                 e->freed_start - BUFFER_REACH,
-                                                 e->freed_end + BUFFER_REACH, v->now, &cands, &n);
-    for (int i = 0; !err && i < n; i++)
-        if (!passed(v, cands[i].service_id, INT64_MAX - 1))
-            err = serve_service(v, &cands[i]);
-    free(cands);
+    for (int i = 0; !err && k && i < k->n; i++) {
+        const struct waitlist_candidate *c = &k->cands[i];
+        if (c->max_to > e->freed_start - BUFFER_REACH && c->min_from < e->freed_end + BUFFER_REACH &&
+            !passed(v, c->service_id, INT64_MAX - 1))
+            err = serve_service(v, c);
+    }
     return err;
 }
 
@@ -395,12 +453,19 @@ enum app_err waitlist_serve(struct store *s, struct outbox_cursor *c, struct wai
     struct event_list events = {0};
     struct serving v = {s, place, 0, {0, 0}, clock_now(), out};
     out->events = 0;
+    struct page_key *keys = NULL;
+    int n_keys = 0;
     enum app_err err = sync_place(s, c, place);
     if (!err)
         err = store_events_after(s, c, limit, &events);
+    if (!err && events.n && !(keys = calloc((size_t)events.n, sizeof *keys)))
+        err = APP_ERR_INTERNAL;
+    if (!err && events.n)
+        err = page_load(s, &events, v.now, keys, &n_keys);
     for (int i = 0; !err && i < events.n; i++)
         if (events.items[i].freed_end > events.items[i].freed_start)
-            err = serve_event(&v, &events.items[i]);
+            err = serve_event(&v, &events.items[i], page_find(keys, n_keys, &events.items[i]));
+    page_release(keys, n_keys);
     struct waitlist_place done = {events.n ? events.items[events.n - 1].id : 0, 0, 0, true};
     if (!err && events.n && (place->event_id != done.event_id || !place->done)) {
         err = store_begin(s);

@@ -378,7 +378,8 @@ const char *const postgres_sql[Q__COUNT] = {
         "SELECT " WAITLIST_COLS("w.") " FROM waitlist_entries w "
         "JOIN users u ON u.id = w.customer_id AND u.is_active "
         "WHERE w.service_id = $1 AND w.status = 'active' AND w.to_at > to_timestamp($4) "
-        "AND w.from_at < to_timestamp($3) AND w.to_at > to_timestamp($2) ORDER BY w.id LIMIT $5",
+        "AND w.from_at <= to_timestamp($2) AND w.to_at >= to_timestamp($3) AND w.id > $6 "
+        "ORDER BY w.id LIMIT $5",
     [Q_WAITLIST_PLACE] = "SELECT event_id, service_id, slot_start, done::int FROM waitlist_place "
                          "WHERE id = 1",
     [Q_WAITLIST_PLACE_MOVE] = "UPDATE waitlist_place SET event_id = $5, service_id = $6, slot_start = $7, "

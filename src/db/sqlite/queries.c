@@ -301,8 +301,8 @@ const char *const sqlite_sql[Q__COUNT] = {
     [Q_WAITLIST_WAITING] =
         "SELECT " WAITLIST_COLS("w.") " FROM waitlist_entries w "
         "JOIN users u ON u.id = w.customer_id AND u.is_active = 1 "
-        "WHERE w.service_id = ?1 AND w.status = 'active' AND w.to_at > ?4 AND w.from_at < ?3 "
-        "AND w.to_at > ?2 ORDER BY w.id LIMIT ?5",
+        "WHERE w.service_id = ?1 AND w.status = 'active' AND w.to_at > ?4 AND w.from_at <= ?2 "
+        "AND w.to_at >= ?3 AND w.id > ?6 ORDER BY w.id LIMIT ?5",
     [Q_WAITLIST_PLACE] = "SELECT event_id, service_id, slot_start, done FROM waitlist_place WHERE id = 1",
     [Q_WAITLIST_PLACE_MOVE] = "UPDATE waitlist_place SET event_id = ?5, service_id = ?6, slot_start = ?7, "
                               "done = ?8 WHERE id = 1 AND event_id = ?1 AND service_id = ?2 "
