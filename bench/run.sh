@@ -864,10 +864,11 @@ done
   echo "  the \`waitlist.booked\` event of the booking made in its slot. Cancellations/s: four runs of"
   echo "  \`wrk -t2 -c32 -d${DUR}s -s bench/cancel.lua\` (each request cancels a distinct booking, as the"
   echo "  provider), each on a provider of its own with $WL_BOOKINGS bookings inserted with SQL back to"
-  echo "  back: without entries, with $WL_ENTRIES auto_book entries over the 60 days of the bookings"
-  echo "  cancelled first, and again; the ratio is the mean of the two with ÷ the mean of the two"
-  echo "  without. The entries are used up as the waitlist books the freed slots (the figure says how"
-  echo "  many it booked during each run)."
+  echo "  back, in two interleaved rounds of three: without entries; with $WL_ENTRIES auto_book entries"
+  echo "  over the 60 days of the bookings cancelled first (the waitlist books freed slots during the"
+  echo "  run until the entries are used up: the figure says how many); with $WL_ENTRIES entries over 60"
+  echo "  days 400 days later, which no cancellation frees (the job reads every cancellation's event"
+  echo "  and serves nothing). Each ratio is the mean of the two rounds ÷ the mean of the two without."
   echo
   echo "## Reproduce"
   echo

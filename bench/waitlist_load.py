@@ -13,11 +13,12 @@ Each command prints shell assignments (KEY='value') for the script to eval.
       the waitlist.booked event of the booking made in its slot. Prints
       ENTRIES, SERVED, MISSING, IN_ORDER (1 when every slot went to the
       oldest entry still waiting), P50_MS, P99_MS, MAX_MS.
-  cancel-setup URL ENGINE TARGET N ENTRIES
+  cancel-setup URL ENGINE TARGET N ENTRIES [AWAY]
       a provider as above and N of its bookings inserted with SQL, back to
       back from tomorrow 00:00 UTC (ENGINE sqlite: TARGET is the file;
       postgres: psql's connection words), then ENTRIES active auto_book
-      entries over the 60 days of the first ids. Prints CANCEL_TOKEN (the
+      entries over the 60 days of the first ids, or with AWAY (1) over 60
+      days 400 days later, which no cancellation frees. Prints CANCEL_TOKEN (the
       provider's), CANCEL_FIRST and CANCEL_LAST (booking ids), SERVICE_ID.
   served ENGINE TARGET SERVICE_ID
       BOOKED: the service's waitlist entries that were booked.
@@ -147,7 +148,7 @@ def insert_bookings(engine, target, sid, pid, cid, first, n):
                    check=True, stdout=subprocess.DEVNULL)
 
 
-def cancel_setup(url, engine, target, n, entries):
+def cancel_setup(url, engine, target, n, entries, away):
     pid, ptoken, sid = helper.open_provider(url, "cancel")
     cid, _ = helper.user(url, f"bench-cancel-customer-{time.time_ns()}@example.com", helper.PASSWORD,
                          "customer")
@@ -159,6 +160,8 @@ def cancel_setup(url, engine, target, n, entries):
     # days of the first ones (on SQLite the latest were inserted first).
     if engine == "sqlite":
         base += (n - 1) * 300 + 300 - SPAN
+    if away:
+        base += 400 * 86400
     waiting_customers(url, sid, entries, base, f"cancel-{sid}")
     out(CANCEL_TOKEN=ptoken, CANCEL_FIRST=lo, CANCEL_LAST=hi, SERVICE_ID=sid)
 
@@ -169,7 +172,8 @@ def main(argv):
         if argv[1] == "latency":
             asyncio.run(latency(argv[2], int(argv[3]), int(argv[4])))
         elif argv[1] == "cancel-setup":
-            cancel_setup(argv[2], argv[3], argv[4], int(argv[5]), int(argv[6]))
+            cancel_setup(argv[2], argv[3], argv[4], int(argv[5]), int(argv[6]),
+                         len(argv) > 7 and argv[7] == "1")
         elif argv[1] == "served":
             (n,), = helper.query(argv[2], argv[3], "SELECT count(*) FROM waitlist_entries"
                                  f" WHERE service_id = {int(argv[4])} AND status = 'booked'")
