@@ -6,15 +6,6 @@
 #include "core/banned.h"
 #include "core/timeutil.h"
 
-/* Busy time sorted by start, with the running maximum of ends: "does any
- * span overlap [a, b)?" is then one binary search (spans may overlap each
- * other, so ends alone are not sorted). */
-struct busy_index {
-    struct span *spans;
-    int64_t *max_end;
-    size_t n;
-};
-
 static int cmp_span(const void *a, const void *b)
 {
     const struct span *x = a, *y = b;
@@ -30,13 +21,13 @@ static bool sorted(const struct span *spans, size_t n)
 }
 
 /* Stores and the engine mostly hand over spans in order already. */
-static void sort_spans(struct span *spans, size_t n)
+void slots_sort(struct span *spans, size_t n)
 {
     if (!sorted(spans, n))
         qsort(spans, n, sizeof *spans, cmp_span);
 }
 
-static int busy_index_init(struct busy_index *bi, const struct span *busy, size_t n)
+int slots_busy_init(struct slots_busy *bi, const struct span *busy, size_t n)
 {
     bi->n = n;
     bi->spans = malloc((n + 1) * sizeof *bi->spans);
@@ -45,35 +36,44 @@ static int busy_index_init(struct busy_index *bi, const struct span *busy, size_
         return -1;
     if (n)
         memcpy(bi->spans, busy, n * sizeof *busy);
-    sort_spans(bi->spans, n);
+    slots_sort(bi->spans, n);
     for (size_t i = 0; i < n; i++)
         bi->max_end[i] = i && bi->max_end[i - 1] > bi->spans[i].end ? bi->max_end[i - 1]
                                                                      : bi->spans[i].end;
     return 0;
 }
 
-static void busy_index_release(struct busy_index *bi)
+void slots_busy_release(struct slots_busy *bi)
 {
     free(bi->spans);
     free(bi->max_end);
+    bi->spans = NULL;
+    bi->max_end = NULL;
+    bi->n = 0;
 }
 
-/* Any span with start < b and end > a? */
-static bool busy_overlaps(const struct busy_index *bi, int64_t a, int64_t b)
+size_t slots_count_before(const struct span *a, size_t n, int64_t t)
 {
-    size_t lo = 0, hi = bi->n; /* count of spans with start < b */
+    size_t lo = 0, hi = n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (bi->spans[mid].start < b)
+        if (a[mid].start < t)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return lo > 0 && bi->max_end[lo - 1] > a;
+    return lo;
+}
+
+/* Any span with start < b and end > a? */
+static bool busy_overlaps(const struct slots_busy *bi, int64_t a, int64_t b)
+{
+    size_t k = slots_count_before(bi->spans, bi->n, b);
+    return k > 0 && bi->max_end[k - 1] > a;
 }
 
 /* Rules 1–3 of the contract for a candidate that already lies on a window grid. */
-static bool candidate_free(const struct slot_input *in, const struct busy_index *bi, int64_t s)
+static bool candidate_free(const struct slot_input *in, const struct slots_busy *bi, int64_t s)
 {
     const struct slot_rules *r = &in->rules;
     int64_t e = s + (int64_t)r->duration_min * 60;
@@ -120,7 +120,7 @@ static void date_range(const struct slot_input *in, int64_t *d_from, int64_t *d_
 
 /* Candidates of one window on one local date: ws + k × interval while the
  * slot still ends inside the window. */
-static int window_slots(const struct slot_input *in, const struct busy_index *bi, int64_t day,
+static int window_slots(const struct slot_input *in, const struct slots_busy *bi, int64_t day,
                         const struct weekly_window *w, struct slot_list *out)
 {
     struct span win = window_span(in, day, w);
@@ -141,8 +141,8 @@ int slots_compute(const struct slot_input *in, size_t max, struct slot_list *out
     if (in->rules.duration_min <= 0 || in->rules.interval_min <= 0 || in->from >= in->to)
         return 0;
     size_t first = out->n;
-    struct busy_index bi;
-    int rc = busy_index_init(&bi, in->busy, in->n_busy);
+    struct slots_busy bi;
+    int rc = slots_busy_init(&bi, in->busy, in->n_busy);
     int64_t d_from, d_to;
     date_range(in, &d_from, &d_to);
     for (int64_t day = d_from; day <= d_to && rc == 0; day++) {
@@ -151,10 +151,10 @@ int slots_compute(const struct slot_input *in, size_t max, struct slot_list *out
             if (in->windows[i].day == wd)
                 rc = window_slots(in, &bi, day, &in->windows[i], out);
     }
-    busy_index_release(&bi);
+    slots_busy_release(&bi);
     if (out->n == first)
         return rc;
-    sort_spans(out->items + first, out->n - first);
+    slots_sort(out->items + first, out->n - first);
     size_t n = first;
     for (size_t i = first; i < out->n; i++)
         if (n == first || out->items[i].start != out->items[n - 1].start)
@@ -194,6 +194,6 @@ int slots_windows(const struct slot_input *in, struct slot_list *out)
         }
     }
     if (out->n > first)
-        sort_spans(out->items + first, out->n - first);
+        slots_sort(out->items + first, out->n - first);
     return 0;
 }

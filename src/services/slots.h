@@ -40,6 +40,23 @@ struct slot_input {
  * limit). Returns 0, or -1 when memory ran out (out then holds what was found). */
 int slots_compute(const struct slot_input *in, size_t max, struct slot_list *out);
 
+/* Busy time sorted by start, with the running maximum of ends: whether any
+ * span overlaps [a, b), or which lie next to a slot, is then one binary
+ * search (spans may overlap each other, so ends alone are not sorted). */
+struct slots_busy {
+    struct span *spans;
+    int64_t *max_end; /* max_end[i]: the latest end among spans[0..i] */
+    size_t n;
+};
+/* A sorted copy of n busy spans. 0, or -1 when memory ran out (release it
+ * either way). */
+int slots_busy_init(struct slots_busy *bi, const struct span *busy, size_t n);
+void slots_busy_release(struct slots_busy *bi);
+/* Sorts spans by start (cheaply when they are in order already). */
+void slots_sort(struct span *spans, size_t n);
+/* How many of the n spans of a, sorted by start, start before t. */
+size_t slots_count_before(const struct span *a, size_t n, int64_t t);
+
 /* True when a slot starting exactly at `start` is offered by in (in->from and
  * in->to are ignored). */
 bool slots_is_offered(const struct slot_input *in, int64_t start);

@@ -49,21 +49,11 @@ struct offset_memo {
 struct ranker {
     const struct suggestions_input *in;
     struct offset_memo memo;
-    struct span *busy;
-    int64_t *max_end; /* running maximum of busy ends: busy spans may overlap */
-    size_t n_busy;
+    struct slots_busy busy;
     struct span *open;
     unsigned char *open_flags;
     size_t n_open;
 };
-
-static int cmp_span(const void *a, const void *b)
-{
-    const struct span *x = a, *y = b;
-    if (x->start != y->start)
-        return (x->start > y->start) - (x->start < y->start);
-    return (x->end > y->end) - (x->end < y->end);
-}
 
 /* A sorted malloc'd copy of n spans (room for at least one). */
 static struct span *sorted_copy(const struct span *a, size_t n)
@@ -71,7 +61,7 @@ static struct span *sorted_copy(const struct span *a, size_t n)
     struct span *c = malloc((n + 1) * sizeof *c);
     if (c && n) {
         memcpy(c, a, n * sizeof *a);
-        qsort(c, n, sizeof *c, cmp_span);
+        slots_sort(c, n);
     }
     return c;
 }
@@ -141,8 +131,7 @@ static int open_time(struct ranker *r)
 
 static void ranker_release(struct ranker *r)
 {
-    free(r->busy);
-    free(r->max_end);
+    slots_busy_release(&r->busy);
     free(r->open);
     free(r->open_flags);
 }
@@ -152,28 +141,9 @@ static int ranker_init(struct ranker *r, const struct suggestions_input *in)
     memset(r, 0, sizeof *r);
     r->in = in;
     r->memo = (struct offset_memo){1, 0, 0}; /* empty */
-    r->n_busy = in->n_busy;
-    r->busy = sorted_copy(in->busy, in->n_busy);
-    r->max_end = malloc((in->n_busy + 1) * sizeof *r->max_end);
-    if (!r->busy || !r->max_end || open_time(r) != 0)
+    if (slots_busy_init(&r->busy, in->busy, in->n_busy) != 0 || open_time(r) != 0)
         return -1;
-    for (size_t i = 0; i < r->n_busy; i++)
-        r->max_end[i] = i && r->max_end[i - 1] > r->busy[i].end ? r->max_end[i - 1] : r->busy[i].end;
     return 0;
-}
-
-/* How many of the sorted spans a[0..n) start before t. */
-static size_t count_before(const struct span *a, size_t n, int64_t t)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (a[mid].start < t)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
 }
 
 /* The nearer of two obstacles; a booking wins a tie, as the likelier reason. */
@@ -191,14 +161,15 @@ static void nearest(struct side *sd, enum edge_kind kind, int64_t at, int64_t ga
 static void sides(const struct ranker *r, const struct span *slot, int64_t os, int64_t oe,
                   struct side *left, struct side *right)
 {
-    size_t k = count_before(r->busy, r->n_busy, oe);
+    const struct slots_busy *b = &r->busy;
+    size_t k = slots_count_before(b->spans, b->n, oe);
     *left = *right = (struct side){EDGE_NONE, 0, 0};
     if (k > 0)
-        nearest(left, EDGE_BOOKING, r->max_end[k - 1], os - r->max_end[k - 1]);
-    if (k < r->n_busy)
-        nearest(right, EDGE_BOOKING, r->busy[k].start, r->busy[k].start - oe);
+        nearest(left, EDGE_BOOKING, b->max_end[k - 1], os - b->max_end[k - 1]);
+    if (k < b->n)
+        nearest(right, EDGE_BOOKING, b->spans[k].start, b->spans[k].start - oe);
     /* The open span holding [s, e); buffers may hang over its edges. */
-    size_t w = count_before(r->open, r->n_open, slot->start + 1);
+    size_t w = slots_count_before(r->open, r->n_open, slot->start + 1);
     if (w == 0 || r->open[w - 1].end < slot->end)
         return;
     const struct span *o = &r->open[w - 1];
