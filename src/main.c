@@ -1,6 +1,7 @@
 /* appointd: serve | migrate | create-admin --email E --name N | audit-verify |
  * events | backup FILE | copy-to URL | config */
 #include <glib.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,6 +66,11 @@ static bool setup_auth(struct store *s)
 
 static int cmd_serve(void)
 {
+    /* A busy range's rows (a few hundred KiB) are allocated and freed by
+     * every slots or suggestions request; glibc would hand them back to the
+     * kernel each time and take page faults to get them again. */
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    mallopt(M_TRIM_THRESHOLD, 64 << 20);
     if (!cpu_background_init())
         log_warn("bcrypt runs at normal priority: no right to leave SCHED_IDLE again");
     struct store *s = open_migrated_wait(true);

@@ -38,6 +38,9 @@ struct db_rows {
     size_t n_cells, cap_cells;
 };
 
+/* Makes room for cells more cells holding text_bytes bytes of text, so a
+ * driver that knows the result's size copies it once. -1 when memory ran out. */
+int db_rows_reserve(struct db_rows *rows, size_t cells, size_t text_bytes);
 /* Appends one cell (value NULL: SQL NULL) of len bytes. -1 when memory ran out. */
 int db_rows_add(struct db_rows *rows, const char *value, size_t len);
 /* Ends building: points cells into text. -1 when memory ran out. */

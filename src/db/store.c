@@ -285,6 +285,14 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem)
     return 0;
 }
 
+int db_rows_reserve(struct db_rows *rows, size_t cells, size_t text_bytes)
+{
+    return grow((void **)&rows->offsets, &rows->cap_cells, rows->n_cells + cells, sizeof *rows->offsets) ||
+                   grow((void **)&rows->text, &rows->text_cap, rows->text_len + text_bytes, 1)
+               ? -1
+               : 0;
+}
+
 int db_rows_add(struct db_rows *rows, const char *value, size_t len)
 {
     if (grow((void **)&rows->offsets, &rows->cap_cells, rows->n_cells + 1, sizeof *rows->offsets) ||

@@ -30,6 +30,7 @@ void slots_sort(struct span *spans, size_t n)
 int slots_busy_init(struct slots_busy *bi, const struct span *busy, size_t n)
 {
     bi->n = n;
+    bi->at = 0;
     bi->spans = malloc((n + 1) * sizeof *bi->spans);
     bi->max_end = malloc((n + 1) * sizeof *bi->max_end);
     if (!bi->spans || !bi->max_end)
@@ -65,15 +66,30 @@ size_t slots_count_before(const struct span *a, size_t n, int64_t t)
     return lo;
 }
 
-/* Any span with start < b and end > a? */
-static bool busy_overlaps(const struct slots_busy *bi, int64_t a, int64_t b)
+/* Gallops forward from the previous answer, so a walk over candidates in
+ * order costs about one step each instead of a search of the whole list. */
+size_t slots_count_from(const struct span *a, size_t n, int64_t t, size_t *at)
 {
-    size_t k = slots_count_before(bi->spans, bi->n, b);
+    size_t lo = *at <= n ? *at : n, hi, step = 1;
+    if (lo > 0 && a[lo - 1].start >= t)
+        lo = 0; /* t went back: the answer lies before the cursor */
+    for (hi = lo; hi < n && a[hi].start < t; step *= 2) {
+        lo = hi + 1;
+        hi = lo + step - 1 < n ? lo + step - 1 : n;
+    }
+    *at = lo + slots_count_before(a + lo, hi - lo, t);
+    return *at;
+}
+
+/* Any span with start < b and end > a? */
+static bool busy_overlaps(struct slots_busy *bi, int64_t a, int64_t b)
+{
+    size_t k = slots_count_from(bi->spans, bi->n, b, &bi->at);
     return k > 0 && bi->max_end[k - 1] > a;
 }
 
 /* Rules 1–3 of the contract for a candidate that already lies on a window grid. */
-static bool candidate_free(const struct slot_input *in, const struct slots_busy *bi, int64_t s)
+static bool candidate_free(const struct slot_input *in, struct slots_busy *bi, int64_t s)
 {
     const struct slot_rules *r = &in->rules;
     int64_t e = s + (int64_t)r->duration_min * 60;
@@ -120,7 +136,7 @@ static void date_range(const struct slot_input *in, int64_t *d_from, int64_t *d_
 
 /* Candidates of one window on one local date: ws + k × interval while the
  * slot still ends inside the window. */
-static int window_slots(const struct slot_input *in, const struct slots_busy *bi, int64_t day,
+static int window_slots(const struct slot_input *in, struct slots_busy *bi, int64_t day,
                         const struct weekly_window *w, struct slot_list *out)
 {
     struct span win = window_span(in, day, w);

@@ -47,6 +47,7 @@ struct slots_busy {
     struct span *spans;
     int64_t *max_end; /* max_end[i]: the latest end among spans[0..i] */
     size_t n;
+    size_t at; /* where the last search ended: see slots_count_from */
 };
 /* A sorted copy of n busy spans. 0, or -1 when memory ran out (release it
  * either way). */
@@ -56,6 +57,9 @@ void slots_busy_release(struct slots_busy *bi);
 void slots_sort(struct span *spans, size_t n);
 /* How many of the n spans of a, sorted by start, start before t. */
 size_t slots_count_before(const struct span *a, size_t n, int64_t t);
+/* The same, for callers whose t mostly grows (the engine walks candidates in
+ * order): searches forward from *at, the previous answer, and updates it. */
+size_t slots_count_from(const struct span *a, size_t n, int64_t t, size_t *at);
 
 /* True when a slot starting exactly at `start` is offered by in (in->from and
  * in->to are ignored). */

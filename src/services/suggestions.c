@@ -52,7 +52,7 @@ struct ranker {
     struct slots_busy busy;
     struct span *open;
     unsigned char *open_flags;
-    size_t n_open;
+    size_t n_open, open_at; /* open_at: slots_count_from's cursor */
 };
 
 /* A sorted malloc'd copy of n spans (room for at least one). */
@@ -158,18 +158,18 @@ static void nearest(struct side *sd, enum edge_kind kind, int64_t at, int64_t ga
 /* The bookings and the open time's edges on each side of occupied span
  * [os, oe) of slot [s, e). An offered slot overlaps no busy span, so those
  * starting before oe all end by os. */
-static void sides(const struct ranker *r, const struct span *slot, int64_t os, int64_t oe,
+static void sides(struct ranker *r, const struct span *slot, int64_t os, int64_t oe,
                   struct side *left, struct side *right)
 {
-    const struct slots_busy *b = &r->busy;
-    size_t k = slots_count_before(b->spans, b->n, oe);
+    struct slots_busy *b = &r->busy;
+    size_t k = slots_count_from(b->spans, b->n, oe, &b->at);
     *left = *right = (struct side){EDGE_NONE, 0, 0};
     if (k > 0)
         nearest(left, EDGE_BOOKING, b->max_end[k - 1], os - b->max_end[k - 1]);
     if (k < b->n)
         nearest(right, EDGE_BOOKING, b->spans[k].start, b->spans[k].start - oe);
     /* The open span holding [s, e); buffers may hang over its edges. */
-    size_t w = slots_count_before(r->open, r->n_open, slot->start + 1);
+    size_t w = slots_count_from(r->open, r->n_open, slot->start + 1, &r->open_at);
     if (w == 0 || r->open[w - 1].end < slot->end)
         return;
     const struct span *o = &r->open[w - 1];

@@ -296,7 +296,13 @@ static enum app_err pg_exec(void *c, const char *sql)
 static enum app_err copy_rows(PGresult *res, struct db_rows *rows)
 {
     int nr = PQntuples(res), nc = PQnfields(res);
+    size_t text = 0;
     rows->ncols = nc;
+    for (int r = 0; r < nr; r++)
+        for (int col = 0; col < nc; col++)
+            text += (size_t)PQgetlength(res, r, col) + 1;
+    if (db_rows_reserve(rows, (size_t)nr * (size_t)nc, text) < 0)
+        return APP_ERR_INTERNAL;
     for (int r = 0; r < nr; r++) {
         for (int col = 0; col < nc; col++) {
             bool null = PQgetisnull(res, r, col);

@@ -2,7 +2,9 @@
  * Unix seconds and are stored as timestamptz. */
 #include "db/driver.h"
 
-#define EPOCH(col) "extract(epoch from " col ")::bigint"
+/* date_part, not extract: extract gives numeric, which is slower to
+ * compute, and a schedule read returns thousands of busy rows. */
+#define EPOCH(col) "date_part('epoch', " col ")::bigint"
 #define USER_COLS_SQL "id, name, email, password_hash, role, is_active::int, timezone, " EPOCH("created_at")
 #define USER_SELECT "SELECT " USER_COLS_SQL " FROM users "
 

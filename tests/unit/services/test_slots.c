@@ -1027,3 +1027,28 @@ Test(slots, is_offered_with_notice_and_horizon)
     agree_minute_by_minute(&in);
     tz_free(tz);
 }
+
+/* The galloping search must give the plain search's answer whatever order
+ * the times come in: forward, backward, repeated, beyond either end. */
+Test(slots, count_from_agrees_with_count_before)
+{
+    enum { N = 300 };
+    struct span a[N];
+    unsigned seed = 7;
+    int64_t t = 0;
+    for (int i = 0; i < N; i++) {
+        seed = seed * 1103515245u + 12345u;
+        t += (int64_t)(seed >> 16) % 3; /* repeats as well as gaps */
+        a[i] = (struct span){t, t + 5};
+    }
+    for (size_t n = 0; n <= N; n += 37) {
+        size_t at = 0;
+        for (int k = 0; k < 2000; k++) {
+            seed = seed * 1103515245u + 12345u;
+            int64_t q = k % 5 == 4 ? (int64_t)(seed >> 16) % (t + 20) - 10 : k / 5;
+            size_t want = slots_count_before(a, n, q);
+            cr_assert_eq(slots_count_from(a, n, q, &at), want, "n %zu t %lld", n, (long long)q);
+            cr_assert_eq(at, want);
+        }
+    }
+}
