@@ -424,9 +424,18 @@ enum app_err store_waitlist_list(struct store *s, int64_t customer_id, int limit
 /* How many entries of customer_id are active with to after now. */
 enum app_err store_waitlist_active_count(struct store *s, int64_t customer_id, int64_t now,
                                          int64_t *n);
-/* Writes e's status, booking and slot when the entry is still active and its
- * customer still an active user; APP_ERR_CONFLICT otherwise. */
-enum app_err store_waitlist_serve(struct store *s, const struct waitlist_entry *e);
+/* What a served entry leaves behind: its event and its audit entry. */
+struct waitlist_record {
+    const char *type;    /* the event's: "waitlist.booked", "waitlist.slot_available" */
+    const char *data;    /* the event's, the entry's JSON text */
+    const char *action;  /* the audit entry's */
+    const char *details; /* the audit entry's, JSON text */
+};
+/* Writes e's status, booking and slot, with rec's event and audit entry,
+ * when the entry is still active and its customer still an active user;
+ * APP_ERR_CONFLICT otherwise. */
+enum app_err store_waitlist_serve(struct store *s, const struct waitlist_entry *e,
+                                  const struct waitlist_record *rec);
 /* Marks active entries whose to is at or before now expired; *n: how many. */
 enum app_err store_waitlist_expire(struct store *s, int64_t now, int *n);
 /* The active services of provider_id (only service_id unless 0) with active

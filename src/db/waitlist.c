@@ -73,18 +73,33 @@ enum app_err store_waitlist_active_count(struct store *s, int64_t customer_id, i
     return store_query_int(s, Q_WAITLIST_ACTIVE_COUNT, p, 2, n, NULL);
 }
 
-enum app_err store_waitlist_serve(struct store *s, const struct waitlist_entry *e)
+enum app_err store_waitlist_serve(struct store *s, const struct waitlist_entry *e,
+                                  const struct waitlist_record *rec)
 {
-    struct db_value p[] = {DB_I(e->id),
-                           DB_S(waitlist_status_name(e->status)),
-                           e->booking_id ? DB_I(e->booking_id) : DB_NUL,
-                           DB_I(e->slot_start),
-                           DB_I(e->slot_end),
-                           DB_I(e->updated_at)};
+    struct db_value p[6 + 4 + AUDIT_PARAMS] = {DB_I(e->id),
+                                               DB_S(waitlist_status_name(e->status)),
+                                               e->booking_id ? DB_I(e->booking_id) : DB_NUL,
+                                               DB_I(e->slot_start),
+                                               DB_I(e->slot_end),
+                                               DB_I(e->updated_at),
+                                               DB_S(rec->type),
+                                               DB_S(rec->data),
+                                               DB_I(e->provider_id),
+                                               DB_I(e->customer_id)};
+    bool one = s->drv->one_statement_changes;
     int64_t id;
     bool found = false;
-    enum app_err err = store_query_int(s, Q_WAITLIST_SERVE, p, 6, &id, &found);
-    return !err && !found ? APP_ERR_CONFLICT : err;
+    if (one)
+        store_audit_params(s, NULL, rec->action, "waitlist_entry", e->id, rec->details, p + 10);
+    enum app_err err = store_query_int(s, one ? Q_WAITLIST_SERVE_RECORDED : Q_WAITLIST_SERVE, p,
+                                       one ? (int)G_N_ELEMENTS(p) : 6, &id, &found);
+    if (!err && !found)
+        err = APP_ERR_CONFLICT;
+    if (!err && !one)
+        err = store_event_add(s, rec->type, rec->data, e->provider_id, e->customer_id);
+    if (!err && !one)
+        err = store_audit_add(s, NULL, rec->action, "waitlist_entry", e->id, rec->details);
+    return err;
 }
 
 enum app_err store_waitlist_expire(struct store *s, int64_t now, int *n)

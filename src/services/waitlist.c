@@ -209,6 +209,7 @@ struct serving {
     struct span freed;
     int64_t now;
     struct waitlist_served *out;
+    struct service svc; /* the last service read this turn (svc.id 0: none) */
 };
 
 /* What one attempt to serve an entry came to. */
@@ -240,21 +241,17 @@ static struct audit_details *serve_details(const struct waitlist_entry *e)
 
 /* The entry served (e's new status, slot, booking): its row, its event and
  * its audit entry. */
-static enum app_err write_served(struct store *s, const struct service *svc,
-                                 const struct waitlist_entry *e, int64_t now)
+static enum app_err write_served(struct store *s, const struct waitlist_entry *e, int64_t now)
 {
     bool booked = e->status == WAITLIST_BOOKED;
-    char *data = NULL;
-    enum app_err err = store_waitlist_serve(s, e);
-    if (!err && !(data = schema_waitlist_text(e, now)))
-        err = APP_ERR_INTERNAL;
-    if (!err)
-        err = store_event_add(s, booked ? "waitlist.booked" : "waitlist.slot_available", data,
-                              svc->provider_id, e->customer_id);
-    if (!err)
-        err = audit_write(s, NULL, booked ? "waitlist.booked" : "waitlist.notified",
-                          "waitlist_entry", e->id, serve_details(e));
-    free(data);
+    struct waitlist_record rec = {booked ? "waitlist.booked" : "waitlist.slot_available",
+                                  schema_waitlist_text(e, now),
+                                  booked ? "waitlist.booked" : "waitlist.notified",
+                                  schema_details_text(serve_details(e))};
+    enum app_err err = rec.data && rec.details ? store_waitlist_serve(s, e, &rec)
+                                               : APP_ERR_INTERNAL;
+    free((char *)rec.data);
+    free((char *)rec.details);
     return err;
 }
 
@@ -286,7 +283,7 @@ static enum app_err serve_one(struct serving *v, const struct service *svc,
     }
     if (!err) {
         *outcome = ENTRY_GONE;
-        err = write_served(v->s, svc, &e, v->now);
+        err = write_served(v->s, &e, v->now);
     }
     enum app_err step = err;
     err = store_end(v->s, err);
@@ -339,20 +336,23 @@ static enum app_err serve_slot(struct serving *v, const struct service *svc,
 /* The slots of one service the span frees, earliest first, each served. */
 static enum app_err serve_service(struct serving *v, const struct waitlist_candidate *c)
 {
-    struct service svc;
     struct slot_list slots = {0};
     struct span range;
-    enum app_err err = services_get(v->s, c->service_id, &svc);
-    if (err == APP_ERR_SERVICE_NOT_FOUND || (!err && !svc.active))
+    const struct service *svc = &v->svc;
+    /* A page's events mostly free time of the same service. */
+    enum app_err err = svc->id == c->service_id ? APP_OK : services_get(v->s, c->service_id, &v->svc);
+    if (err)
+        v->svc.id = 0;
+    if (err == APP_ERR_SERVICE_NOT_FOUND || (!err && !svc->active))
         return APP_OK;
-    struct slot_rules rules = schedule_rules(&svc, NULL);
+    struct slot_rules rules = schedule_rules(svc, NULL);
     if (err || !waitlist_slot_range(&rules, &v->freed, c->min_from, c->max_to, &range))
         return err;
-    err = schedule_slots(v->s, &svc, &rules, range.start, range.end, 0, 0, &slots);
+    err = schedule_slots(v->s, svc, &rules, range.start, range.end, 0, 0, &slots);
     for (size_t i = 0; !err && i < slots.n; i++)
         if (waitlist_slot_frees(&rules, &v->freed, &slots.items[i]) &&
-            !passed(v, svc.id, slots.items[i].start))
-            err = serve_slot(v, &svc, &slots.items[i]);
+            !passed(v, svc->id, slots.items[i].start))
+            err = serve_slot(v, svc, &slots.items[i]);
     slot_list_release(&slots);
     return err;
 }
@@ -451,7 +451,7 @@ enum app_err waitlist_serve(struct store *s, struct outbox_cursor *c, struct wai
                             int limit, struct waitlist_served *out)
 {
     struct event_list events = {0};
-    struct serving v = {s, place, 0, {0, 0}, clock_now(), out};
+    struct serving v = {.s = s, .place = place, .now = clock_now(), .out = out};
     out->events = 0;
     struct page_key *keys = NULL;
     int n_keys = 0;

@@ -32,9 +32,12 @@
  * failed one, and a crowd of them chains such waits past the statement
  * timeout. So a change first takes, in order, an advisory lock for each hour
  * of its provider's time that its occupied range ($8-$9) touches: writers
- * that could conflict take turns, the others never meet. */
-#define HOUR_LOCKS(provider) "l AS (SELECT count(pg_advisory_xact_lock((" provider "::bigint << 24) " \
-    "| (g & 16777215))) AS n FROM generate_series($8::bigint / 3600, ($9::bigint - 1) / 3600) g)"
+ * that could conflict take turns, the others never meet. A row that ends
+ * up not confirmed (status) is outside the constraint and takes none: a
+ * cancellation never waits for bookings of the same hour. */
+#define HOUR_LOCKS(provider, status) "l AS (SELECT count(pg_advisory_xact_lock((" provider \
+    "::bigint << 24) | (g & 16777215))) AS n FROM generate_series($8::bigint / 3600, " \
+    "($9::bigint - 1) / 3600) g WHERE " status " = 'confirmed')"
 #define BOOKING_INSERT "INSERT INTO bookings (service_id, provider_id, customer_id, start_at, " \
     "end_at, buffer_before_min, buffer_after_min, occupied_start, occupied_end, status, notes, " \
     "created_at, updated_at) SELECT $1, $2, $3, to_timestamp($4), to_timestamp($5), $6, $7, " \
@@ -124,13 +127,13 @@ const char *const postgres_sql[Q__COUNT] = {
     [Q_SERVICE_LIST] = "SELECT " SERVICE_COLS " FROM services WHERE active "
                        "AND ($1::bigint = 0 OR provider_id = $1) ORDER BY id LIMIT $2 OFFSET $3",
     [Q_SERVICE_COUNT] = "SELECT count(*) FROM services WHERE active AND ($1::bigint = 0 OR provider_id = $1)",
-    [Q_BOOKING_INSERT] = "WITH " HOUR_LOCKS("$2") " " BOOKING_INSERT,
+    [Q_BOOKING_INSERT] = "WITH " HOUR_LOCKS("$2", "$10") " " BOOKING_INSERT,
     /* The booking, its event, its audit entry and the Idempotency-Key's
      * answer in one statement: $14 is the Booking's text with "id":0 first,
      * $15 the event type, $16-$26 the audit entry, $27-$30 the key, $31
      * its fingerprint when it is not claimed (its row is inserted whole). */
     [Q_BOOKING_INSERT_RECORDED] =
-        "WITH " HOUR_LOCKS("$2") ", b AS (" BOOKING_INSERT "), "
+        "WITH " HOUR_LOCKS("$2", "$10") ", b AS (" BOOKING_INSERT "), "
         "d AS (SELECT id, '{\"id\":' || id || substr($14, 8) AS data FROM b), "
         "e AS (INSERT INTO events (type, data, provider_id, customer_id, created_at) "
         "SELECT $15, data, $2, $3, to_timestamp($16) FROM d), "
@@ -144,11 +147,11 @@ const char *const postgres_sql[Q__COUNT] = {
         "SELECT id, (SELECT count(*) FROM i) + (SELECT count(*) FROM j) FROM d",
     [Q_BOOKING_GET] = "SELECT " BOOKING_COLS " FROM bookings WHERE id = $1",
     [Q_BOOKING_LOCK] = "SELECT " BOOKING_COLS " FROM bookings WHERE id = $1 FOR UPDATE",
-    [Q_BOOKING_UPDATE] = "WITH " HOUR_LOCKS(BOOKING_PROVIDER) " " BOOKING_UPDATE,
+    [Q_BOOKING_UPDATE] = "WITH " HOUR_LOCKS(BOOKING_PROVIDER, "$4") " " BOOKING_UPDATE,
     /* The change, its event ($10-$13, the span it freed $25-$26) and its
      * audit entry ($14-$24) in one statement. */
     [Q_BOOKING_UPDATE_RECORDED] =
-        "WITH " HOUR_LOCKS(BOOKING_PROVIDER) ", b AS (" BOOKING_UPDATE "), "
+        "WITH " HOUR_LOCKS(BOOKING_PROVIDER, "$4") ", b AS (" BOOKING_UPDATE "), "
         "e AS (INSERT INTO events (type, data, provider_id, customer_id, created_at, freed_start, "
         "freed_end) SELECT $10, $11, $12, $13, to_timestamp($14), to_timestamp($25::bigint), "
         "to_timestamp($26::bigint) FROM b), "
@@ -368,6 +371,19 @@ const char *const postgres_sql[Q__COUNT] = {
                          "updated_at = to_timestamp($6) WHERE id = $1 AND status = 'active' "
                          "AND EXISTS (SELECT 1 FROM users u WHERE u.id = customer_id AND u.is_active) "
                          "RETURNING id",
+    /* The entry served, its event ($7-$10) and its audit entry ($11-$21)
+     * in one statement. */
+    [Q_WAITLIST_SERVE_RECORDED] =
+        "WITH w AS (UPDATE waitlist_entries SET status = $2, booking_id = $3, "
+        "slot_start = to_timestamp($4), slot_end = to_timestamp($5), updated_at = to_timestamp($6) "
+        "WHERE id = $1 AND status = 'active' "
+        "AND EXISTS (SELECT 1 FROM users u WHERE u.id = customer_id AND u.is_active) RETURNING id), "
+        "e AS (INSERT INTO events (type, data, provider_id, customer_id, created_at) "
+        "SELECT $7, $8, $9, $10, to_timestamp($11) FROM w), "
+        "a AS (INSERT INTO audit_log (at, actor_id, actor_email, actor_role, action, target_type, "
+        "target_id, ip, user_agent, request_id, details) SELECT to_timestamp($11), $12, $13, $14, "
+        "$15, $16, $17, $18, $19, $20, $21 FROM w) "
+        "SELECT id FROM w",
     [Q_WAITLIST_EXPIRE] = "UPDATE waitlist_entries SET status = 'expired', updated_at = to_timestamp($1) "
                           "WHERE status = 'active' AND to_at <= to_timestamp($1) RETURNING id",
     [Q_WAITLIST_CANDIDATES] =

@@ -287,6 +287,7 @@ const char *const sqlite_sql[Q__COUNT] = {
     [Q_WAITLIST_COUNT] = "SELECT count(*) FROM waitlist_entries WHERE ?1 = 0 OR customer_id = ?1",
     [Q_WAITLIST_ACTIVE_COUNT] = "SELECT count(*) FROM waitlist_entries WHERE customer_id = ?1 "
                                 "AND status = 'active' AND to_at > ?2",
+    [Q_WAITLIST_SERVE_RECORDED] = NULL,
     [Q_WAITLIST_SERVE] = "UPDATE waitlist_entries SET status = ?2, booking_id = ?3, slot_start = ?4, "
                          "slot_end = ?5, updated_at = ?6 WHERE id = ?1 AND status = 'active' "
                          "AND EXISTS (SELECT 1 FROM users u WHERE u.id = customer_id AND u.is_active = 1) "

@@ -3,9 +3,12 @@ deadlocking under the exclusion constraint. Each deadlock costs a request the
 server's deadlock_timeout (a second), and chains of them ran past the
 statement timeout (a 503) in CI; the database's own deadlock counter shows
 whether any happened."""
+import subprocess
+import threading
 import time
 
-from booking_helpers import fresh_database, future_monday, lz, make_service, open_provider, sql_rows
+from booking_helpers import (book, book_ok, fresh_database, future_monday, lz, make_service, open_provider,
+                             parse_z, sql_rows)
 from conftest import Server, new_user
 from test_booking_races import race
 
@@ -51,3 +54,40 @@ def test_overlapping_crowds_never_deadlock(server, tmp_path):
     finally:
         deadlocks = deadlocks_after_stop(srv, url)
     assert deadlocks == 0
+
+
+def test_a_cancellation_waits_for_no_booking_of_its_hour(server, make_user):
+    """A booking takes its hours' advisory locks; a cancellation, which
+    cannot conflict with anyone, takes none. With one hour's lock held
+    elsewhere, a cancellation in that hour answers at once while a booking
+    in it waits until the lock is let go."""
+    p, s = open_provider(make_user, duration_minutes=30, slot_interval_minutes=30)
+    c = make_user("customer")
+    day = future_monday()
+    b = book_ok(c, s["id"], lz(day, "10:00"))
+    hour = int(parse_z(b["start"]).timestamp()) // 3600
+    key = (p.user["id"] << 24) | (hour & 16777215)
+    holder = subprocess.Popen(["psql", "-X", "-q", "-At", "-d", server.database_url, "-c",
+                               f"SELECT pg_advisory_lock({key}), pg_sleep(30)"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 10
+        while not sql_rows(server.database_url, "SELECT pid FROM pg_locks WHERE locktype = 'advisory' "
+                           f"AND granted AND objid = {key & 0xffffffff}"):
+            assert time.monotonic() < deadline, "the lock was never taken"
+            time.sleep(0.05)
+        answers = {}
+        booking = threading.Thread(target=lambda: answers.update(b2=book(c, s["id"], lz(day, "10:30"))))
+        booking.start()
+        t0 = time.monotonic()
+        r = c.post(f"/api/v1/bookings/{b['id']}/cancel", json={})
+        assert r.status_code == 200, r.text
+        assert time.monotonic() - t0 < 2
+        booking.join(1)
+        assert booking.is_alive(), "the booking in the locked hour did not wait"
+    finally:
+        sql_rows(server.database_url, "SELECT pg_terminate_backend(pid) FROM pg_locks "
+                 f"WHERE locktype = 'advisory' AND granted AND objid = {key & 0xffffffff}")
+        holder.wait(30)
+    booking.join(30)
+    assert answers["b2"].status_code == 201, answers["b2"].text
