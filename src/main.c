@@ -69,8 +69,8 @@ static int cmd_serve(void)
     /* A busy range's rows (a few hundred KiB) are allocated and freed by
      * every slots or suggestions request; glibc would hand them back to the
      * kernel each time and take page faults to get them again. */
-    mallopt(M_MMAP_THRESHOLD, 32 << 20);
-    mallopt(M_TRIM_THRESHOLD, 64 << 20);
+    mallopt(M_MMAP_THRESHOLD, 4 << 20);
+    mallopt(M_TRIM_THRESHOLD, 8 << 20);
     if (!cpu_background_init())
         log_warn("bcrypt runs at normal priority: no right to leave SCHED_IDLE again");
     struct store *s = open_migrated_wait(true);
