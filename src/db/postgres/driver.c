@@ -293,6 +293,7 @@ static enum app_err pg_exec(void *c, const char *sql)
     return err;
 }
 
+/* On failure (out of memory) rows is released: nothing half-built is kept. */
 static enum app_err copy_rows(PGresult *res, struct db_rows *rows)
 {
     int nr = PQntuples(res), nc = PQnfields(res);
@@ -301,18 +302,19 @@ static enum app_err copy_rows(PGresult *res, struct db_rows *rows)
     for (int r = 0; r < nr; r++)
         for (int col = 0; col < nc; col++)
             text += (size_t)PQgetlength(res, r, col) + 1;
-    if (db_rows_reserve(rows, (size_t)nr * (size_t)nc, text) < 0)
-        return APP_ERR_INTERNAL;
-    for (int r = 0; r < nr; r++) {
-        for (int col = 0; col < nc; col++) {
+    bool ok = db_rows_reserve(rows, (size_t)nr * (size_t)nc, text) == 0;
+    for (int r = 0; ok && r < nr; r++) {
+        for (int col = 0; ok && col < nc; col++) {
             bool null = PQgetisnull(res, r, col);
-            if (db_rows_add(rows, null ? NULL : PQgetvalue(res, r, col),
-                            null ? 0 : (size_t)PQgetlength(res, r, col)) < 0)
-                return APP_ERR_INTERNAL;
+            ok = db_rows_add(rows, null ? NULL : PQgetvalue(res, r, col),
+                             null ? 0 : (size_t)PQgetlength(res, r, col)) == 0;
         }
-        rows->nrows++;
+        rows->nrows += ok;
     }
-    return db_rows_seal(rows) < 0 ? APP_ERR_INTERNAL : APP_OK;
+    if (ok && db_rows_seal(rows) == 0)
+        return APP_OK;
+    db_rows_release(rows);
+    return APP_ERR_INTERNAL;
 }
 
 static enum app_err prepare(struct pg_conn *conn, enum query_id id, const char *name)

@@ -57,6 +57,12 @@
     "AND ($3::text IS NULL OR status = $3) AND ($4::bigint IS NULL OR start_at >= to_timestamp($4)) " \
     "AND ($5::bigint IS NULL OR start_at < to_timestamp($5)) "
 
+/* An active entry of an active customer served ($2 its new status); no row
+ * when either is no longer so. */
+#define WAITLIST_SERVE "UPDATE waitlist_entries SET status = $2, booking_id = $3, " \
+    "slot_start = to_timestamp($4), slot_end = to_timestamp($5), updated_at = to_timestamp($6) " \
+    "WHERE id = $1 AND status = 'active' " \
+    "AND EXISTS (SELECT 1 FROM users u WHERE u.id = customer_id AND u.is_active) RETURNING id"
 #define WEBHOOK_COLS "id, user_id, url, events, active::int, reminder_minutes, " EPOCH("created_at")
 #define DELIVERY_COLS "id, webhook_id, event_id, type, status, attempts, last_status_code, last_error, " \
     EPOCH("next_attempt_at") ", " EPOCH("delivered_at")
@@ -366,18 +372,11 @@ const char *const postgres_sql[Q__COUNT] = {
                                 "AND status = 'active' AND to_at > to_timestamp($2)",
     /* READ COMMITTED re-checks a row another writer changed meanwhile
      * against the WHERE: of two racing serves of one entry one updates. */
-    [Q_WAITLIST_SERVE] = "UPDATE waitlist_entries SET status = $2, booking_id = $3, "
-                         "slot_start = to_timestamp($4), slot_end = to_timestamp($5), "
-                         "updated_at = to_timestamp($6) WHERE id = $1 AND status = 'active' "
-                         "AND EXISTS (SELECT 1 FROM users u WHERE u.id = customer_id AND u.is_active) "
-                         "RETURNING id",
+    [Q_WAITLIST_SERVE] = WAITLIST_SERVE,
     /* The entry served, its event ($7-$10) and its audit entry ($11-$21)
      * in one statement. */
     [Q_WAITLIST_SERVE_RECORDED] =
-        "WITH w AS (UPDATE waitlist_entries SET status = $2, booking_id = $3, "
-        "slot_start = to_timestamp($4), slot_end = to_timestamp($5), updated_at = to_timestamp($6) "
-        "WHERE id = $1 AND status = 'active' "
-        "AND EXISTS (SELECT 1 FROM users u WHERE u.id = customer_id AND u.is_active) RETURNING id), "
+        "WITH w AS (" WAITLIST_SERVE "), "
         "e AS (INSERT INTO events (type, data, provider_id, customer_id, created_at) "
         "SELECT $7, $8, $9, $10, to_timestamp($11) FROM w), "
         "a AS (INSERT INTO audit_log (at, actor_id, actor_email, actor_role, action, target_type, "
