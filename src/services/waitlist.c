@@ -258,9 +258,9 @@ static enum app_err write_served(struct store *s, const struct waitlist_entry *e
 /* Serves entry with slot in one unit of work that also moves the place
  * there: booked (auto_book) or notified, never twice. *outcome says what
  * came of it when the answer is APP_OK (refusals are outcomes, not errors). */
-static enum app_err serve_one(struct serving *v, const struct service *svc,
-                              const struct waitlist_entry *entry, const struct span *slot,
-                              enum serve_outcome *outcome)
+static enum app_err serve_once(struct serving *v, const struct service *svc,
+                               const struct waitlist_entry *entry, const struct span *slot,
+                               enum serve_outcome *outcome)
 {
     struct waitlist_place to = {v->event_id, svc->id, slot->start, false};
     struct waitlist_entry e = *entry;
@@ -298,6 +298,25 @@ static enum app_err serve_one(struct serving *v, const struct service *svc,
     }
     return err == step && (step == APP_ERR_CONFLICT || step == APP_ERR_SLOT_UNAVAILABLE) ? APP_OK
                                                                                       : err;
+}
+
+/* PostgreSQL answers a deadlock or a serialization failure as it answers a
+ * taken slot or a gone entry: a conflict, with the unit of work rolled back.
+ * Believing it at once would leave a free slot unserved (or pass over the
+ * oldest entry), so the unit is run again a few times first; a slot that is
+ * really taken only costs the refused insert again. */
+#define SERVE_ATTEMPTS 3
+
+static enum app_err serve_one(struct serving *v, const struct service *svc,
+                              const struct waitlist_entry *entry, const struct span *slot,
+                              enum serve_outcome *outcome)
+{
+    enum app_err err;
+    int attempts = 0;
+    do
+        err = serve_once(v, svc, entry, slot, outcome);
+    while (!err && (*outcome == SLOT_GONE || *outcome == ENTRY_GONE) && ++attempts < SERVE_ATTEMPTS);
+    return err;
 }
 
 /* Serves slot to the oldest waiting entry holding it, read a few at a time
