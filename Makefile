@@ -19,7 +19,7 @@ LIB_OBJ := $(filter-out $(B)/obj/src/main.o,$(OBJ))
 TEST_SRC := $(shell find tests/unit -name 'test_*.c' 2>/dev/null | sort)
 HDRS := $(shell find src -name '*.h')
 
-.PHONY: all run test soak unit unit-asan lint bench deps deps-test deb clean npm-tools swagger-ui FORCE
+.PHONY: all run test soak unit unit-asan lint bench bench-scaling deps deps-test deb clean npm-tools swagger-ui FORCE
 all: build/appointd
 
 deps:
@@ -55,6 +55,13 @@ bench:
 	@bash tools/deps.sh bench
 	@$(MAKE) --no-print-directory all
 	@bash bench/run.sh
+
+# 1, 2 and 4 processes on one PostgreSQL behind deploy/nginx.conf; writes the
+# measured part of docs/SCALING.md.
+bench-scaling:
+	@bash tools/deps.sh bench
+	@$(MAKE) --no-print-directory all
+	@bash bench/scaling.sh
 
 $(B)/appointd: $(OBJ)
 	@echo "LINK $@"

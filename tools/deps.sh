@@ -15,7 +15,7 @@ case "${1:-run}" in
                 valgrind clang prometheus
                 systemd lintian debootstrap dpkg-dev curl procps nginx openssl
                 podman runc chromium) ;;
-  bench) want+=(wrk postgresql-15) ;;
+  bench) want+=(wrk postgresql-15 nginx openssl curl) ;;
   build) ;;
   # One package for each of the Makefile's PKGS, and the zone database.
   runtime) want=(libglib2.0-0 libmicrohttpd12 libjansson4 libpq5 libsqlite3-0
