@@ -152,10 +152,11 @@ for cfg in "1 $WORKERS" "2 $WORKERS" "4 $WORKERS" "2 $((WORKERS / 2))" "4 $((WOR
   measure "nginx-${n}x$w" "$label × $w workers, behind nginx" "$NGINX_URL"
 done
 stop_all
+# Confirmed bookings that start before an earlier one of their provider ends.
 overlaps=$(psql -X -q -At -h 127.0.0.1 -p "$PGPORT_" -U postgres appointd -c \
-  "SELECT count(*) FROM bookings a JOIN bookings b ON a.provider_id = b.provider_id AND a.id < b.id
-   AND a.status = 'confirmed' AND b.status = 'confirmed'
-   AND a.occupied_start < b.occupied_end AND b.occupied_start < a.occupied_end")
+  "SELECT count(*) FROM (SELECT occupied_start, max(occupied_end) OVER (PARTITION BY provider_id
+   ORDER BY occupied_start, id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before_end
+   FROM bookings WHERE status = 'confirmed') b WHERE before_end > occupied_start")
 
 table=$(
   echo "<!-- scaling:begin (bench/scaling.sh writes this part) -->"
