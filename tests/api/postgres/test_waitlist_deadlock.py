@@ -5,7 +5,8 @@ as a taken slot does; believing it at once left the slot unserved."""
 import subprocess
 import time
 
-from booking_helpers import book_ok, future_monday, local, lz, open_provider, parse_z, sql_rows
+from booking_helpers import book_ok, fresh_database, future_monday, local, lz, open_provider, parse_z, sql_rows
+from conftest import Server, new_user
 from test_waitlist import entry, wait_status
 
 LOCKS = "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objid = {objid} AND granted = {granted}"
@@ -18,7 +19,18 @@ def wait_rows(url, sql, what, timeout=10):
         time.sleep(0.05)
 
 
-def test_a_serve_chosen_as_deadlock_victim_is_run_again(server, make_user):
+def test_a_serve_chosen_as_deadlock_victim_is_run_again(server, tmp_path):
+    # A server of its own: the shared one may just have had its connections
+    # cut by the reconnect tests, and this test is about a deadlock only.
+    url = fresh_database(server.database_url, tmp_path)
+    srv = Server(url)
+    try:
+        serve_through_a_deadlock(url, lambda role: new_user(srv.url, role))
+    finally:
+        assert srv.stop() == 0
+
+
+def serve_through_a_deadlock(url, make_user):
     p, s = open_provider(make_user, duration_minutes=60, slot_interval_minutes=60)
     holder, waiter = make_user("customer"), make_user("customer")
     day = future_monday()
@@ -29,17 +41,17 @@ def test_a_serve_chosen_as_deadlock_victim_is_run_again(server, make_user):
     objid = key & 0xffffffff
     # Another session holds the hour's booking lock, and waits long before
     # looking for deadlocks itself, so that the serve is the one refused.
-    other = subprocess.Popen(["psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-d", server.database_url],
+    other = subprocess.Popen(["psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-d", url],
                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         other.stdin.write(f"SET deadlock_timeout = '30s';\nSELECT pg_advisory_lock({key});\n")
         other.stdin.flush()
-        wait_rows(server.database_url, LOCKS.format(objid=objid, granted="true"), "the lock was never taken")
+        wait_rows(url, LOCKS.format(objid=objid, granted="true"), "the lock was never taken")
         r = holder.post(f"/api/v1/bookings/{b['id']}/cancel", json={})
         assert r.status_code == 200, r.text
         # The serve has moved the waitlist's place (its row is locked) and
         # waits for the hour's lock; waiting here for that row closes the cycle.
-        wait_rows(server.database_url, LOCKS.format(objid=objid, granted="false"),
+        wait_rows(url, LOCKS.format(objid=objid, granted="false"),
                   "the waitlist's booking never waited for the hour's lock")
         out, err = other.communicate("BEGIN;\nSELECT 1 FROM waitlist_place FOR UPDATE;\n"
                                      "SELECT 'through';\nCOMMIT;\n", timeout=30)
