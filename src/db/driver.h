@@ -62,6 +62,9 @@ struct db_driver {
     /* The open transaction's next statement is its only one (store.h,
      * store_last_step); NULL where that saves nothing. */
     void (*last_step)(void *conn);
+    /* Whether the unit of work begun last on conn was refused by the
+     * database's concurrency control (store_end_raced); NULL: never. */
+    bool (*raced)(void *conn);
     /* The database's own text of the last failure on conn (for logs only;
      * "" when none). Valid until the next call on conn. */
     const char *(*last_error)(void *conn);

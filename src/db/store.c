@@ -161,6 +161,11 @@ enum app_err store_end(struct store *s, enum app_err err)
     return err;
 }
 
+bool store_end_raced(struct store *s)
+{
+    return s->drv->raced && s->drv->raced(s->conn);
+}
+
 void store_last_step(struct store *s)
 {
     if (s->in_uow && s->drv->last_step)

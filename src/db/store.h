@@ -60,6 +60,12 @@ enum app_err store_ping(struct store *s);
  * is refused (APP_ERR_INTERNAL, logged). */
 enum app_err store_begin(struct store *s);
 enum app_err store_end(struct store *s, enum app_err err);
+/* After a unit of work that ended in APP_ERR_CONFLICT: whether the database
+ * refused it only to break a deadlock, for a serialization failure or a
+ * lock time-out, so that running it again may succeed; false when a rule
+ * (a unique key, the no-overlap constraint, a row no longer there) refused
+ * it. Always false on SQLite, which has one writer at a time. */
+bool store_end_raced(struct store *s);
 /* Says that the unit of work's next statement is its last, and its first:
  * on PostgreSQL it then runs on its own (one statement is atomic) with no
  * BEGIN or COMMIT round trip. Nothing may follow it but store_end. */

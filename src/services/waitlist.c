@@ -300,11 +300,10 @@ static enum app_err serve_once(struct serving *v, const struct service *svc,
                                                                                       : err;
 }
 
-/* PostgreSQL answers a deadlock or a serialization failure as it answers a
- * taken slot or a gone entry: a conflict, with the unit of work rolled back.
- * Believing it at once would leave a free slot unserved (or pass over the
- * oldest entry), so the unit is run again a few times first; a slot that is
- * really taken only costs the refused insert again. */
+/* A serve that PostgreSQL refused to break a deadlock (or for a
+ * serialization failure) looks like a taken slot or a gone entry; believing
+ * it would leave a free slot unserved or pass over the oldest entry, so such
+ * a unit of work is run again, a few times at most. */
 #define SERVE_ATTEMPTS 3
 
 static enum app_err serve_one(struct serving *v, const struct service *svc,
@@ -315,7 +314,8 @@ static enum app_err serve_one(struct serving *v, const struct service *svc,
     int attempts = 0;
     do
         err = serve_once(v, svc, entry, slot, outcome);
-    while (!err && (*outcome == SLOT_GONE || *outcome == ENTRY_GONE) && ++attempts < SERVE_ATTEMPTS);
+    while (!err && (*outcome == SLOT_GONE || *outcome == ENTRY_GONE) && store_end_raced(v->s) &&
+           ++attempts < SERVE_ATTEMPTS);
     return err;
 }
 

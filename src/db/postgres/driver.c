@@ -37,6 +37,7 @@ struct pg_conn {
     bool begin_pending; /* ...and its BEGIN goes out with its first statement */
     bool alone;         /* ...or its one statement goes out alone, needing none */
     bool tx_lost;    /* dropped inside a transaction: calls fail until it ends */
+    bool raced;      /* the unit of work lost a deadlock, serialization or lock wait */
     bool lost;       /* the last call lost the connection (not a time-out) */
     bool untimed;    /* migrations: no statement timeout, no wait limit */
     bool listening;  /* LISTEN was sent on this connection (wait_notify) */
@@ -243,11 +244,13 @@ static enum app_err map_result(struct pg_conn *conn, PGresult *res)
         log_warn("postgresql: %s", conn->last_error);
         return APP_ERR_UNAVAILABLE;
     }
-    /* Serialization, deadlock or a lock time-out: the caller may see it as a
-     * conflict, and try again. */
+    /* Serialization, deadlock or a lock time-out: a conflict to the caller,
+     * who may ask (store_end_raced) whether running again could succeed. */
     if (state && (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 ||
-                  strcmp(state, "55P03") == 0))
+                  strcmp(state, "55P03") == 0)) {
+        conn->raced = true;
         return APP_ERR_CONFLICT;
+    }
     log_error("postgresql: %s", conn->last_error);
     return APP_ERR_INTERNAL;
 }
@@ -309,7 +312,8 @@ static enum app_err copy_rows(PGresult *res, struct db_rows *rows)
             ok = db_rows_add(rows, null ? NULL : PQgetvalue(res, r, col),
                              null ? 0 : (size_t)PQgetlength(res, r, col)) == 0;
         }
-        rows->nrows += ok;
+        if (ok)
+            rows->nrows++;
     }
     if (ok && db_rows_seal(rows) == 0)
         return APP_OK;
@@ -416,10 +420,16 @@ static enum app_err pg_query(void *c, enum query_id id, const struct db_value *p
 static enum app_err pg_begin(void *c)
 {
     struct pg_conn *conn = c;
-    conn->tx_lost = false;
+    conn->tx_lost = conn->raced = false;
     conn->in_tx = conn->begin_pending = true;
     conn->alone = false;
     return APP_OK;
+}
+
+static bool pg_raced(void *c)
+{
+    struct pg_conn *conn = c;
+    return conn->raced;
 }
 
 static void pg_last_step(void *c)
@@ -496,6 +506,7 @@ const struct db_driver postgres_driver = {
     .query = pg_query,
     .begin = pg_begin,
     .last_step = pg_last_step,
+    .raced = pg_raced,
     .last_error = pg_last_error,
     .set_untimed = pg_set_untimed,
     .wait_notify = pg_wait_notify,

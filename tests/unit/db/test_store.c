@@ -80,6 +80,16 @@ Test(store, end_with_an_error_rolls_everything_back)
     OK(store_end(S, APP_OK));
 }
 
+Test(store, a_rule_refusing_a_unit_of_work_is_no_race)
+{
+    /* A duplicate e-mail is refused by the unique key: running it again
+     * cannot help, and store_end_raced must not say it could. */
+    struct user twin = U;
+    OK(store_begin(S));
+    cr_assert_eq(store_end(S, store_user_insert(S, &twin)), APP_ERR_CONFLICT);
+    cr_assert_not(store_end_raced(S));
+}
+
 Test(store, events_after_reads_in_id_order_in_pages)
 {
     OK(store_begin(S));
