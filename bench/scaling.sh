@@ -53,7 +53,7 @@ start_processes() {
       TRUSTED_PROXIES=127.0.0.1 APPOINTD_WORKERS="$2" \
       build/appointd serve >"$LOGS/appointd-$1x$2-$i.log" 2>&1 &
     pids+=($!)
-    "${HELPER[@]}" wait "http://127.0.0.1:$port" || { cat "$LOGS/appointd-$1-$i.log" >&2; exit 1; }
+    "${HELPER[@]}" wait "http://127.0.0.1:$port" || { cat "$LOGS/appointd-$1x$2-$i.log" >&2; exit 1; }
     PORTS+=("$port")
   done
 }
