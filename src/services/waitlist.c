@@ -301,9 +301,9 @@ static enum app_err serve_once(struct serving *v, const struct service *svc,
 }
 
 /* A serve that PostgreSQL refused to break a deadlock (or for a
- * serialization failure) looks like a taken slot or a gone entry; believing
- * it would leave a free slot unserved or pass over the oldest entry, so such
- * a unit of work is run again, a few times at most. */
+ * serialization failure or a lock time-out) looks like a taken slot or a
+ * gone entry; believing it would leave a free slot unserved or pass over the
+ * oldest entry, so such a unit of work is run again, a few times at most. */
 #define SERVE_ATTEMPTS 3
 
 static enum app_err serve_one(struct serving *v, const struct service *svc,
