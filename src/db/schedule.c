@@ -1,4 +1,5 @@
-/* The inputs of the slot engine, read in one query. */
+/* The inputs of the slot engine: its rules in one query, its busy time in
+ * another. */
 #include <glib.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,19 @@ static int push(struct span_list *list, int64_t start, int64_t end, int cap)
     return 0;
 }
 
+static enum app_err read_busy(struct store *s, const struct db_value p[4], struct span_list *busy)
+{
+    struct db_rows r;
+    enum app_err err = store_query(s, Q_SCHEDULE_BUSY, p, 4, &r);
+    if (err)
+        return err;
+    for (int i = 0; !err && i < r.nrows; i++)
+        if (push(busy, db_cell_int(&r, i, 0), db_cell_int(&r, i, 1), r.nrows) < 0)
+            err = APP_ERR_INTERNAL;
+    db_rows_release(&r);
+    return err;
+}
+
 enum app_err store_schedule(struct store *s, int64_t provider_id, int64_t from, int64_t to,
                             int64_t exclude_id, bool with_busy, struct schedule *out)
 {
@@ -23,8 +37,7 @@ enum app_err store_schedule(struct store *s, int64_t provider_id, int64_t from, 
     struct db_rows r;
     bool found = false;
     memset(out, 0, sizeof *out);
-    enum app_err err = with_busy ? store_query(s, Q_SCHEDULE, p, 4, &r)
-                                 : store_query(s, Q_SCHEDULE_RULES, p, 3, &r);
+    enum app_err err = store_query(s, Q_SCHEDULE_RULES, p, 3, &r);
     if (err)
         return err;
     for (int i = 0; !err && i < r.nrows; i++) {
@@ -38,13 +51,13 @@ enum app_err store_schedule(struct store *s, int64_t provider_id, int64_t from, 
                 (struct weekly_window){(int)a, (int)b, (int)db_cell_int(&r, i, 3)};
         } else if (kind == 't' && push(&out->time_off, a, b, r.nrows) < 0) {
             err = APP_ERR_INTERNAL;
-        } else if (kind == 'b' && push(&out->busy, a, b, r.nrows) < 0) {
-            err = APP_ERR_INTERNAL;
         }
     }
     db_rows_release(&r);
     if (!err && !found)
         err = APP_ERR_PROVIDER_NOT_FOUND;
+    if (!err && with_busy)
+        err = read_busy(s, p, &out->busy);
     if (err)
         schedule_release(out);
     return err;

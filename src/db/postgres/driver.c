@@ -6,7 +6,7 @@
  * connect_timeout. A connection lost outside a transaction is retried once,
  * since nothing was lost; inside one, the transaction fails to its end.
  * BEGIN goes out with a unit of work's first statement, in one round trip
- * (pipeline mode). */
+ * (pipeline mode). Results come back in binary, read by postgres/cells.h. */
 #include <errno.h>
 #include <glib.h>
 #include <libpq-fe.h>
@@ -19,6 +19,7 @@
 #include "core/log.h"
 #include "core/timeutil.h"
 #include "db/driver.h"
+#include "db/postgres/cells.h"
 #include "db/postgres/conninfo.h"
 
 extern const char *const postgres_sql[Q__COUNT];
@@ -296,27 +297,37 @@ static enum app_err pg_exec(void *c, const char *sql)
     return err;
 }
 
-/* On failure (out of memory) rows is released: nothing half-built is kept. */
-static enum app_err copy_rows(PGresult *res, struct db_rows *rows)
+/* Results come in binary (send_prepared), which costs the server least;
+ * postgres/cells.h writes each cell as the text the rest of db/ reads. On
+ * failure (out of memory, a type cells.h does not read) rows is released:
+ * nothing half-built is kept. */
+static enum app_err copy_rows(struct pg_conn *conn, PGresult *res, struct db_rows *rows)
 {
     int nr = PQntuples(res), nc = PQnfields(res);
     size_t text = 0;
     rows->ncols = nc;
-    for (int r = 0; r < nr; r++)
-        for (int col = 0; col < nc; col++)
-            text += (size_t)PQgetlength(res, r, col) + 1;
-    bool ok = db_rows_reserve(rows, (size_t)nr * (size_t)nc, text) == 0;
+    for (int col = 0; col < nc; col++)
+        if (!pg_cell_is_text(PQftype(res, col)))
+            text += (size_t)nr * PG_CELL_MAX;
+        else
+            for (int r = 0; r < nr; r++)
+                text += (size_t)PQgetlength(res, r, col) + 1;
+    bool ok = db_rows_reserve(rows, (size_t)nr * (size_t)nc, text) == 0, bad = false;
     for (int r = 0; ok && r < nr; r++) {
         for (int col = 0; ok && col < nc; col++) {
-            bool null = PQgetisnull(res, r, col);
-            ok = db_rows_add(rows, null ? NULL : PQgetvalue(res, r, col),
-                             null ? 0 : (size_t)PQgetlength(res, r, col)) == 0;
+            char buf[PG_CELL_MAX];
+            const char *v = PQgetisnull(res, r, col) ? NULL : PQgetvalue(res, r, col);
+            size_t len = v ? (size_t)PQgetlength(res, r, col) : 0;
+            bad = v && pg_cell_text(PQftype(res, col), buf, &v, &len) != 0;
+            ok = !bad && db_rows_add(rows, v, len) == 0;
         }
         if (ok)
             rows->nrows++;
     }
     if (ok && db_rows_seal(rows) == 0)
         return APP_OK;
+    if (bad)
+        set_error(conn, "a result column of a type the driver does not read");
     db_rows_release(rows);
     return APP_ERR_INTERNAL;
 }
@@ -346,9 +357,9 @@ static PGresult *send_prepared(struct pg_conn *conn, const char *name, int n,
     conn->begin_pending = conn->alone = false;
     bool sent = begin ? PQenterPipelineMode(pg) == 1 &&
                             PQsendQueryParams(pg, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) == 1 &&
-                            PQsendQueryPrepared(pg, name, n, values, NULL, NULL, 0) == 1 &&
+                            PQsendQueryPrepared(pg, name, n, values, NULL, NULL, 1) == 1 &&
                             PQpipelineSync(pg) == 1
-                      : PQsendQueryPrepared(pg, name, n, values, NULL, NULL, 0) == 1;
+                      : PQsendQueryPrepared(pg, name, n, values, NULL, NULL, 1) == 1;
     if (!sent) {
         *err = send_failed(conn);
         return NULL;
@@ -392,7 +403,7 @@ static enum app_err run_once(struct pg_conn *conn, enum query_id id, const struc
         return err;
     err = map_result(conn, res);
     if (!err && rows)
-        err = copy_rows(res, rows);
+        err = copy_rows(conn, res, rows);
     PQclear(res);
     return err;
 }

@@ -1,25 +1,27 @@
 /* PostgreSQL text of every query in db/queries.h. Times cross the interface as
- * Unix seconds and are stored as timestamptz. */
+ * Unix seconds and are stored as timestamptz: a query returns the timestamptz
+ * itself and the driver writes its Unix seconds (postgres/driver.c, results
+ * in binary), which costs the server nothing per row. */
 #include "db/driver.h"
 
-/* date_part, not extract: extract gives numeric, which is slower to
- * compute, and a schedule read returns thousands of busy rows. */
-#define EPOCH(col) "date_part('epoch', " col ")::bigint"
-#define USER_COLS_SQL "id, name, email, password_hash, role, is_active::int, timezone, " EPOCH("created_at")
+/* A time as Unix seconds computed by the server, for where a column must be
+ * an integer in SQL (a union with integer columns). */
+#define EPOCH_IN_SQL(col) "date_part('epoch', " col ")::bigint"
+#define USER_COLS_SQL "id, name, email, password_hash, role, is_active::int, timezone, created_at"
 #define USER_SELECT "SELECT " USER_COLS_SQL " FROM users "
 
 #define SERVICE_COLS "id, provider_id, name, description, duration_minutes, buffer_before_minutes, " \
     "buffer_after_minutes, slot_interval_minutes, min_notice_minutes, max_advance_days, " \
-    "cancel_notice_minutes, price_cents, active::int, " EPOCH("created_at")
-#define BOOKING_COLS "id, service_id, provider_id, customer_id, " EPOCH("start_at") ", " EPOCH("end_at") \
-    ", buffer_before_min, buffer_after_min, status, notes, cancel_reason, " EPOCH("created_at") ", " \
-    EPOCH("updated_at") ", " EPOCH("cancelled_at")
-#define EVENT_COLS "id, type, data, provider_id, customer_id, " EPOCH("created_at") ", " \
-    EPOCH("freed_start") ", " EPOCH("freed_end")
+    "cancel_notice_minutes, price_cents, active::int, created_at"
+#define BOOKING_COLS "id, service_id, provider_id, customer_id, start_at, end_at" \
+    ", buffer_before_min, buffer_after_min, status, notes, cancel_reason, created_at, " \
+    "updated_at, cancelled_at"
+#define EVENT_COLS "id, type, data, provider_id, customer_id, created_at, " \
+    "freed_start, freed_end"
 #define WAITLIST_COLS(a) a "id, " a "service_id, " a "provider_id, " a "customer_id, " \
-    EPOCH(a "from_at") ", " EPOCH(a "to_at") ", " a "auto_book::int, " a "status, " a "booking_id, " \
-    EPOCH(a "slot_start") ", " EPOCH(a "slot_end") ", " EPOCH(a "created_at") ", " EPOCH(a "updated_at")
-#define AUDIT_COLS "id, " EPOCH("at") ", actor_id, actor_email, actor_role, action, target_type, " \
+    a "from_at, " a "to_at, " a "auto_book::int, " a "status, " a "booking_id, " \
+    a "slot_start, " a "slot_end, " a "created_at, " a "updated_at"
+#define AUDIT_COLS "id, at, actor_id, actor_email, actor_role, action, target_type, " \
     "target_id, ip, user_agent, request_id, details, hash"
 #define AUDIT_FILTER "WHERE ($1::text IS NULL OR action = $1) AND ($2::bigint = 0 OR actor_id = $2) " \
     "AND ($3::text IS NULL OR target_type = $3) AND ($4::bigint = 0 OR target_id = $4) " \
@@ -63,9 +65,9 @@
     "slot_start = to_timestamp($4), slot_end = to_timestamp($5), updated_at = to_timestamp($6) " \
     "WHERE id = $1 AND status = 'active' " \
     "AND EXISTS (SELECT 1 FROM users u WHERE u.id = customer_id AND u.is_active) RETURNING id"
-#define WEBHOOK_COLS "id, user_id, url, events, active::int, reminder_minutes, " EPOCH("created_at")
+#define WEBHOOK_COLS "id, user_id, url, events, active::int, reminder_minutes, created_at"
 #define DELIVERY_COLS "id, webhook_id, event_id, type, status, attempts, last_status_code, last_error, " \
-    EPOCH("next_attempt_at") ", " EPOCH("delivered_at")
+    "next_attempt_at, delivered_at"
 /* The bit of an event type in webhooks.events (models/webhook.h); 0 for
  * booking.reminder, which the reminder job addresses to one webhook. */
 #define EVENT_BIT(t) "(CASE " t " WHEN 'booking.created' THEN 1 WHEN 'booking.cancelled' THEN 2 " \
@@ -95,11 +97,11 @@ const char *const postgres_sql[Q__COUNT] = {
     [Q_SESSION_INSERT] = "INSERT INTO sessions (id, user_id, refresh_hash, created_at, expires_at) "
                          "VALUES ($1, $2, $3, to_timestamp($4), to_timestamp($5))",
     [Q_SESSION_USER] = "SELECT u.id, u.name, u.email, u.password_hash, u.role, u.is_active::int, "
-                       "u.timezone, " EPOCH("u.created_at") " FROM sessions s "
+                       "u.timezone, u.created_at FROM sessions s "
                        "JOIN users u ON u.id = s.user_id WHERE s.id = $1 AND s.user_id = $2 "
                        "AND s.revoked_at IS NULL AND s.expires_at > to_timestamp($3) AND u.is_active",
-    [Q_SESSION_GET] = "SELECT id, user_id, refresh_hash, " EPOCH("created_at") ", "
-                      EPOCH("expires_at") ", " EPOCH("revoked_at") " FROM sessions WHERE id = $1",
+    [Q_SESSION_GET] = "SELECT id, user_id, refresh_hash, created_at, "
+                      "expires_at, revoked_at FROM sessions WHERE id = $1",
     [Q_SESSION_ROTATE] = "UPDATE sessions SET refresh_hash = $3 WHERE id = $1 AND refresh_hash = $2 "
                          "AND revoked_at IS NULL RETURNING id",
     [Q_SESSION_REVOKE] = "UPDATE sessions SET revoked_at = to_timestamp($2) "
@@ -114,11 +116,11 @@ const char *const postgres_sql[Q__COUNT] = {
     [Q_USER_SET_TIMEZONE] = "UPDATE users SET timezone = $2 WHERE id = $1",
     [Q_TIME_OFF_INSERT] = "INSERT INTO time_off (provider_id, start_at, end_at, reason) "
                           "VALUES ($1, to_timestamp($2), to_timestamp($3), $4) RETURNING id",
-    [Q_TIME_OFF_LIST] = "SELECT id, provider_id, " EPOCH("start_at") ", " EPOCH("end_at") ", reason "
+    [Q_TIME_OFF_LIST] = "SELECT id, provider_id, start_at, end_at, reason "
                         "FROM time_off WHERE provider_id = $1 ORDER BY start_at, id LIMIT $2 OFFSET $3",
     [Q_TIME_OFF_COUNT] = "SELECT count(*) FROM time_off WHERE provider_id = $1",
     [Q_TIME_OFF_DELETE] = "DELETE FROM time_off WHERE provider_id = $1 AND id = $2 "
-                          "RETURNING id, provider_id, " EPOCH("start_at") ", " EPOCH("end_at") ", reason",
+                          "RETURNING id, provider_id, start_at, end_at, reason",
     [Q_SERVICE_INSERT] = "INSERT INTO services (provider_id, name, description, duration_minutes, "
                          "buffer_before_minutes, buffer_after_minutes, slot_interval_minutes, "
                          "min_notice_minutes, max_advance_days, cancel_notice_minutes, price_cents, "
@@ -177,31 +179,28 @@ const char *const postgres_sql[Q__COUNT] = {
                    "WHERE user_id = $1 AND key = $2",
     [Q_LOGIN_FAIL_INSERT] = "INSERT INTO login_failures (email, ip, at) VALUES ($1, $2, to_timestamp($3)) "
                             "RETURNING id",
-    [Q_LOGIN_FAIL_EMAIL_IP] = "SELECT count(*), " EPOCH("min(at)") " FROM login_failures "
+    [Q_LOGIN_FAIL_EMAIL_IP] = "SELECT count(*), min(at) FROM login_failures "
                               "WHERE email = $1 AND ip = $2 AND at > to_timestamp($3)",
-    [Q_LOGIN_FAIL_EMAIL] = "SELECT count(*), " EPOCH("min(at)") " FROM login_failures "
+    [Q_LOGIN_FAIL_EMAIL] = "SELECT count(*), min(at) FROM login_failures "
                            "WHERE email = $1 AND at > to_timestamp($2)",
-    [Q_LOGIN_FAIL_IP] = "SELECT count(*), " EPOCH("min(at)") " FROM login_failures "
+    [Q_LOGIN_FAIL_IP] = "SELECT count(*), min(at) FROM login_failures "
                         "WHERE ip = $1 AND at > to_timestamp($2)",
-    /* The slot engine's inputs in one round trip: z(one) row, w(indows),
-     * t(ime off) and b(usy) rows. The busy rows use the exclusion constraint's
-     * own predicate, so its gist index serves them. */
-    [Q_SCHEDULE] = "SELECT 'z', 0::bigint, 0::bigint, 0, timezone FROM users WHERE id = $1 "
-                   "UNION ALL SELECT 'w', day, start_min, end_min, NULL FROM availability "
-                   "WHERE provider_id = $1 "
-                   "UNION ALL SELECT 't', " EPOCH("start_at") ", " EPOCH("end_at") ", 0, NULL "
-                   "FROM time_off WHERE provider_id = $1 AND start_at < to_timestamp($3) "
-                   "AND end_at > to_timestamp($2) "
-                   "UNION ALL SELECT 'b', " EPOCH("occupied_start") ", " EPOCH("occupied_end")
-                   ", 0, NULL FROM bookings WHERE provider_id = $1 AND status = 'confirmed' "
-                   "AND tstzrange(occupied_start, occupied_end) && "
-                   "tstzrange(to_timestamp($2), to_timestamp($3)) AND id <> $4",
+    /* The slot engine's rules in one round trip: z(one) row, w(indows) and
+     * t(ime off) rows. The union's integer columns make the server write the
+     * few time-off times as seconds itself. Then its busy time, two
+     * timestamptz columns and no others: the thousands of busy rows of a long
+     * range cost the server least that way (see the driver). They use the
+     * exclusion constraint's own predicate, so its gist index serves them. */
     [Q_SCHEDULE_RULES] = "SELECT 'z', 0::bigint, 0::bigint, 0, timezone FROM users WHERE id = $1 "
                    "UNION ALL SELECT 'w', day, start_min, end_min, NULL FROM availability "
                    "WHERE provider_id = $1 "
-                   "UNION ALL SELECT 't', " EPOCH("start_at") ", " EPOCH("end_at") ", 0, NULL "
-                   "FROM time_off WHERE provider_id = $1 AND start_at < to_timestamp($3) "
+                   "UNION ALL SELECT 't', " EPOCH_IN_SQL("start_at") ", " EPOCH_IN_SQL("end_at")
+                   ", 0, NULL FROM time_off WHERE provider_id = $1 AND start_at < to_timestamp($3) "
                    "AND end_at > to_timestamp($2) ",
+    [Q_SCHEDULE_BUSY] = "SELECT occupied_start, occupied_end FROM bookings "
+                        "WHERE provider_id = $1 AND status = 'confirmed' "
+                        "AND tstzrange(occupied_start, occupied_end) && "
+                        "tstzrange(to_timestamp($2), to_timestamp($3)) AND id <> $4",
     [Q_IDEM_TAKEOVER] = "UPDATE idempotency_keys SET owner = $4, lease_until = to_timestamp($6) "
                         "WHERE user_id = $1 AND key = $2 AND request_hash = $3 "
                         "AND status_code IS NULL AND lease_until < to_timestamp($5) RETURNING user_id",
@@ -231,7 +230,7 @@ const char *const postgres_sql[Q__COUNT] = {
     [Q_AUDIT_SEAL] = "UPDATE audit_log SET hash = $2 WHERE id = $1",
     [Q_AUDIT_LAST_SEALED] = "SELECT id, hash FROM audit_log WHERE hash IS NOT NULL "
                             "ORDER BY id DESC LIMIT 1",
-    [Q_AUDIT_HEAD] = "SELECT id, hash, " EPOCH("at") " FROM audit_log ORDER BY id LIMIT $1",
+    [Q_AUDIT_HEAD] = "SELECT id, hash, at FROM audit_log ORDER BY id LIMIT $1",
     [Q_AUDIT_DELETE_UPTO] = "DELETE FROM audit_log WHERE id <= $1",
     [Q_AUDIT_NEWEST] = "SELECT COALESCE(MAX(id), 0) FROM audit_log",
     [Q_SETTING_PUT] = "INSERT INTO settings (key, value) VALUES ($1, $2) "
@@ -261,7 +260,7 @@ const char *const postgres_sql[Q__COUNT] = {
     [Q_STATEMENT_TIMEOUT] = "SELECT setting::bigint FROM pg_settings WHERE name = 'statement_timeout'",
     [Q_SIGNUP_ATTEMPT_INSERT] = "INSERT INTO signup_attempts (ip, at) VALUES ($1, to_timestamp($2))",
     [Q_SIGNUP_ATTEMPT_PRUNE] = "DELETE FROM signup_attempts WHERE at < to_timestamp($1)",
-    [Q_SIGNUP_ATTEMPT_COUNT] = "SELECT count(*), " EPOCH("min(at)") " FROM signup_attempts "
+    [Q_SIGNUP_ATTEMPT_COUNT] = "SELECT count(*), min(at) FROM signup_attempts "
                                "WHERE ip = $1 AND at > to_timestamp($2)",
     [Q_WEBHOOK_INSERT] = "INSERT INTO webhooks (user_id, url, events, active, reminder_minutes, "
                          "secret, created_at) VALUES ($1, $2, $3, TRUE, $4, $5, to_timestamp($6)) RETURNING id",
@@ -297,14 +296,14 @@ const char *const postgres_sql[Q__COUNT] = {
         "AND w.active WHERE x.status = 'pending' AND x.next_attempt_at <= to_timestamp($1) "
         "ORDER BY x.next_attempt_at LIMIT $3 FOR UPDATE OF x SKIP LOCKED) RETURNING "
         "d.id, d.webhook_id, d.event_id, d.type, d.status, d.attempts, d.last_status_code, "
-        "d.last_error, " EPOCH("d.next_attempt_at") ", " EPOCH("d.delivered_at") ", "
+        "d.last_error, d.next_attempt_at, d.delivered_at, "
         "(SELECT url FROM webhooks w WHERE w.id = d.webhook_id), "
         "(SELECT secret FROM webhooks w WHERE w.id = d.webhook_id), "
         "(SELECT CASE WHEN old_secret_until > to_timestamp($1) THEN old_secret END FROM webhooks w "
         "WHERE w.id = d.webhook_id), "
-        "(SELECT " EPOCH("failing_since") " FROM webhooks w WHERE w.id = d.webhook_id), "
+        "(SELECT failing_since FROM webhooks w WHERE w.id = d.webhook_id), "
         "(SELECT count(*) FROM events e WHERE e.id = d.event_id), "
-        "(SELECT " EPOCH("created_at") " FROM events e WHERE e.id = d.event_id), "
+        "(SELECT created_at FROM events e WHERE e.id = d.event_id), "
         "(SELECT data FROM events e WHERE e.id = d.event_id)",
     [Q_DELIVERY_RECORD] = "UPDATE webhook_deliveries SET status = $4, last_status_code = $5, "
                           "last_error = $6, next_attempt_at = to_timestamp($7::bigint), "
@@ -324,7 +323,7 @@ const char *const postgres_sql[Q__COUNT] = {
         "AND (u.role = 'admin' OR (u.role = 'provider' AND u.id = e.provider_id)) "
         "WHERE e.id > $1 AND e.id <= $2 ORDER BY e.id, w.id ON CONFLICT DO NOTHING",
     [Q_REMINDERS_DUE] =
-        "SELECT w.id, b.id, " EPOCH("b.start_at") " FROM webhooks w "
+        "SELECT w.id, b.id, b.start_at FROM webhooks w "
         "JOIN users u ON u.id = w.user_id AND u.is_active AND u.role IN ('admin', 'provider') "
         "JOIN bookings b ON b.status = 'confirmed' AND b.start_at > to_timestamp($1) "
         "AND b.start_at <= to_timestamp($1) + make_interval(secs => w.reminder_minutes * $2::int) "
@@ -342,13 +341,13 @@ const char *const postgres_sql[Q__COUNT] = {
                            "webhook_deliveries WHERE status <> 'pending' AND finished_at < to_timestamp($1) "
                            "LIMIT $2) RETURNING 1",
     [Q_PRUNE_REMINDERS] = PRUNE("webhook_reminders", "start_at"),
-    [Q_DELIVERY_NEXT_DUE] = "SELECT COALESCE(" EPOCH("MIN(next_attempt_at)") ", 0) "
+    [Q_DELIVERY_NEXT_DUE] = "SELECT MIN(next_attempt_at) "
                             "FROM webhook_deliveries WHERE status = 'pending'",
     [Q_TICKET_INSERT] = "INSERT INTO event_tickets (hash, user_id, session_id, expires_at) "
                         "VALUES ($1, $2, $3, to_timestamp($4))",
     [Q_TICKET_PRUNE] = "DELETE FROM event_tickets WHERE expires_at < to_timestamp($1)",
     [Q_TICKET_TAKE] = "DELETE FROM event_tickets WHERE hash = $1 "
-                      "RETURNING user_id, session_id, " EPOCH("expires_at"),
+                      "RETURNING user_id, session_id, expires_at",
     [Q_EVENTS_NEWEST] = "SELECT COALESCE(MAX(id), 0) FROM events",
     [Q_EVENTS_RANGE] = "SELECT " EVENT_COLS " FROM events WHERE id > $1 AND id <= $2 "
                        "AND ($3::bigint = 0 OR provider_id = $3 OR customer_id = $3) "
@@ -386,7 +385,7 @@ const char *const postgres_sql[Q__COUNT] = {
     [Q_WAITLIST_EXPIRE] = "UPDATE waitlist_entries SET status = 'expired', updated_at = to_timestamp($1) "
                           "WHERE status = 'active' AND to_at <= to_timestamp($1) RETURNING id",
     [Q_WAITLIST_CANDIDATES] =
-        "SELECT w.service_id, " EPOCH("MIN(w.from_at)") ", " EPOCH("MAX(w.to_at)") " "
+        "SELECT w.service_id, MIN(w.from_at), MAX(w.to_at) "
         "FROM waitlist_entries w JOIN services s ON s.id = w.service_id AND s.active "
         "WHERE w.provider_id = $1 AND w.status = 'active' AND w.to_at > to_timestamp($5) "
         "AND w.from_at < to_timestamp($4) AND w.to_at > to_timestamp($3) "

@@ -48,7 +48,10 @@ def children_of(parent):
 def cluster_processes(url):
     """The test cluster's postmaster and its children: only this cluster's
     (other clusters of the postgres user may run on this machine)."""
-    postmaster = parent_of(int(psql(url, "SELECT pg_backend_pid()")))
+    # The postmaster's pid from its own file: the parent of psql's backend
+    # raced that backend's exit once psql had left.
+    with open(os.path.join(psql(url, "SHOW data_directory"), "postmaster.pid")) as f:
+        postmaster = int(f.readline())
     with open(f"/proc/{postmaster}/cmdline") as f:
         assert "postgres" in f.read(), "not a postmaster"
     return [postmaster] + children_of(postmaster)
