@@ -181,9 +181,13 @@ def slots_setup(url, engine, target, n):
             f" SELECT {sid}, {pid}, {cid}, t, t + interval '5 minutes', 0, 0, t,"
             " t + interval '5 minutes', 'confirmed', '', now(), now()"
             f" FROM (SELECT to_timestamp({first} + (g / {per_day}) * 86400 + (g % {per_day}) * {step}) AS t"
-            f" FROM generate_series(0, {n - 1}) g) s;"
-            " ANALYZE bookings;")
-        subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", *shlex.split(target), "-c", sql],
+            f" FROM generate_series(0, {n - 1}) g) s")
+        # VACUUM as well as ANALYZE: the first reads of rows fresh from a bulk
+        # insert write their hint bits, and autovacuum would come during the
+        # runs (a first 10 s run measured p99 5.97 ms unvacuumed, 2.62 ms
+        # vacuumed, on the same 7-day slots).
+        subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", *shlex.split(target), "-c", sql,
+                        "-c", "VACUUM ANALYZE bookings", "-c", "CHECKPOINT"],
                        check=True, stdout=subprocess.DEVNULL)
     day = dt.datetime.fromtimestamp(midnight_utc(7), dt.timezone.utc).date()
     out(SLOTS_SERVICE_ID=sid, SLOTS_SERVICE60_ID=svc60["id"], SLOTS_TOKEN=ptoken, SLOTS_FROM=day,

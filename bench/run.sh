@@ -28,6 +28,7 @@ PY=/usr/bin/python3
 HELPER=("$PY" "$ROOT/bench/helper.py")
 CORES=$(nproc)
 DUR=${BENCH_DURATION:-10}            # seconds of each throughput run
+WARM_DUR=${BENCH_WARM_DURATION:-3}   # seconds of requests not counted before a latency run
 HEALTH_DUR=${BENCH_HEALTH_DURATION:-5}  # seconds of each of the 3 /health rounds
 LOGIN_DUR=${BENCH_LOGIN_DURATION:-20}
 SLOT_BOOKINGS=${BENCH_SLOT_BOOKINGS:-100000}
@@ -516,7 +517,10 @@ bench_slots() {
       COUNT="invalid JSON:"
     fi
     # Latency with one request at a time (the p99 target), then throughput and
-    # latency with 4 at once on these 2 cores, shared with wrk and the database.
+    # latency with 4 at once on these 2 cores, shared with wrk and the database;
+    # first WARM_DUR seconds not counted, as a server in use is warm.
+    BENCH_TOKEN=$SLOTS_TOKEN wrk_run "slots-$engine-$kind-warm" -t1 -c1 -d"${WARM_DUR}s" \
+      -s bench/auth_get.lua "$url$path"
     for conns in 1 4; do
       say "GET $path on $engine (${DUR}s, $conns connection(s))"
       BENCH_TOKEN=$SLOTS_TOKEN wrk_run "slots-$engine-$kind-c$conns" -t1 -c"$conns" -d"${DUR}s" \
@@ -820,7 +824,9 @@ done
   echo "- **e. Slots** (after the booking rounds, on the same database): a second provider,"
   echo "  open around the clock, with a 5-minute (every 5 minutes) and a 60-minute (hourly) service;"
   echo "  $SLOT_BOOKINGS 5-minute bookings inserted with SQL, one every 10 minutes from 00:00 to 12:00"
-  echo "  UTC of consecutive days centred on today (PostgreSQL: then \`ANALYZE\`); \`wrk -t1 -c1\`"
+  echo "  UTC of consecutive days centred on today (PostgreSQL: then \`VACUUM ANALYZE\` and"
+  echo "  \`CHECKPOINT\`, as a database in use has been vacuumed); after ${WARM_DUR} s of requests not"
+  echo "  counted, \`wrk -t1 -c1\`"
   echo "  (the latency target: one request at a time) and \`-c4\` (4 at once, informational),"
   echo "  \`-d${DUR}s --latency\`, on \`GET /api/v1/services/{id}/slots?from=D&to=D+6\` for D a week"
   echo "  from today: 2 016 candidates and 1 512 offered slots (72 a morning, 144 an afternoon) for"
@@ -854,7 +860,8 @@ done
   echo "  length; then the time until every booking of the run was delivered twice. The ratio is"
   echo "  each round's bookings/s ÷ its pgbench tx/s, median of the three."
   echo "- **i. Suggestions** (\`bench/scheduling.sh\`): the provider of e's slots ($SLOT_BOOKINGS bookings),"
-  echo "  \`wrk -t1 -c1 -d${DUR}s --latency\` on \`GET /api/v1/services/{id}/suggestions?from=D&to=D+61&limit=5\`"
+  echo "  after ${WARM_DUR} s of requests not counted, \`wrk -t1 -c1 -d${DUR}s --latency\` on"
+  echo "  \`GET /api/v1/services/{id}/suggestions?from=D&to=D+61&limit=5\`"
   echo "  (D a week from today) for its 5-minute and its 60-minute service: 62 days of slots ranked."
   echo "- **j. Waitlist** (\`bench/scheduling.sh\`, \`bench/waitlist_load.py\`, \`bench/cancel.lua\`), appointd"
   echo "  on a fresh database of each engine. Latency: a provider open around the clock with a"

@@ -31,7 +31,8 @@ bench_suggestions() {
       rt_row "i. GET /services/{id}/suggestions, $label" "not measured: it answers $STATUS" "p99 < 10 ms" "—"
       return 0
     fi
-    say "GET $path on $label (${DUR}s, 1 connection)"
+    say "GET $path on $label (${WARM_DUR}s not counted, then ${DUR}s, 1 connection)"
+    BENCH_TOKEN=$token wrk_run "suggest-$engine-$sid-warm" -t1 -c1 -d"${WARM_DUR}s" -s bench/auth_get.lua "$url$path"
     BENCH_TOKEN=$token wrk_run "suggest-$engine-$sid" -t1 -c1 -d"${DUR}s" --latency -s bench/auth_get.lua "$url$path"
     rt_row "i. GET /services/{id}/suggestions, 62 days ($from to $to), service $sid of the slots provider ($SLOT_BOOKINGS bookings), $label (1 connection)" \
       "p99 $(p99 "suggest-$engine-$sid") ms ($(rps "suggest-$engine-$sid") req/s; non-2xx $(non2xx "suggest-$engine-$sid"))" \
