@@ -55,8 +55,9 @@ enum query_id {
     Q_LOGIN_FAIL_EMAIL_IP, /* email, ip, since -> count, oldest */
     Q_LOGIN_FAIL_EMAIL,    /* email, since -> count, oldest */
     Q_LOGIN_FAIL_IP,       /* ip, since -> count, oldest */
-    Q_SCHEDULE_RULES,      /* provider_id, from, to -> kind, a, b, c, zone */
-    Q_SCHEDULE_BUSY,       /* provider_id, from, to, exclude_id -> start, end */
+    Q_SCHEDULE,            /* provider_id, from, to, exclude_id -> kind, day, start_min,
+                              end_min, zone, start, end (NULL where the kind has none) */
+    Q_SCHEDULE_RULES,      /* provider_id, from, to -> the same without busy rows */
     Q_IDEM_TAKEOVER,       /* user_id, key, hash, owner, now, lease_until -> user_id */
     Q_IDEM_RECORD,         /* user_id, key, owner, status, body -> user_id */
     Q_IDEM_INSERT_DONE,    /* user_id, key, owner, status, body, hash, now -> user_id */

@@ -1,5 +1,4 @@
-/* The inputs of the slot engine: its rules in one query, its busy time in
- * another. */
+/* The inputs of the slot engine, read in one query. */
 #include <glib.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,19 +16,6 @@ static int push(struct span_list *list, int64_t start, int64_t end, int cap)
     return 0;
 }
 
-static enum app_err read_busy(struct store *s, const struct db_value p[4], struct span_list *busy)
-{
-    struct db_rows r;
-    enum app_err err = store_query(s, Q_SCHEDULE_BUSY, p, 4, &r);
-    if (err)
-        return err;
-    for (int i = 0; !err && i < r.nrows; i++)
-        if (push(busy, db_cell_int(&r, i, 0), db_cell_int(&r, i, 1), r.nrows) < 0)
-            err = APP_ERR_INTERNAL;
-    db_rows_release(&r);
-    return err;
-}
-
 enum app_err store_schedule(struct store *s, int64_t provider_id, int64_t from, int64_t to,
                             int64_t exclude_id, bool with_busy, struct schedule *out)
 {
@@ -37,27 +23,28 @@ enum app_err store_schedule(struct store *s, int64_t provider_id, int64_t from, 
     struct db_rows r;
     bool found = false;
     memset(out, 0, sizeof *out);
-    enum app_err err = store_query(s, Q_SCHEDULE_RULES, p, 3, &r);
+    enum app_err err = with_busy ? store_query(s, Q_SCHEDULE, p, 4, &r)
+                                 : store_query(s, Q_SCHEDULE_RULES, p, 3, &r);
     if (err)
         return err;
     for (int i = 0; !err && i < r.nrows; i++) {
         char kind = db_cell(&r, i, 0)[0];
-        int64_t a = db_cell_int(&r, i, 1), b = db_cell_int(&r, i, 2);
+        int64_t start = db_cell_int(&r, i, 5), end = db_cell_int(&r, i, 6);
         if (kind == 'z') {
             found = true;
             g_strlcpy(out->avail.timezone, db_cell(&r, i, 4), sizeof out->avail.timezone);
         } else if (kind == 'w' && out->avail.n < AVAILABILITY_MAX_WINDOWS) {
-            out->avail.windows[out->avail.n++] =
-                (struct weekly_window){(int)a, (int)b, (int)db_cell_int(&r, i, 3)};
-        } else if (kind == 't' && push(&out->time_off, a, b, r.nrows) < 0) {
+            out->avail.windows[out->avail.n++] = (struct weekly_window){
+                (int)db_cell_int(&r, i, 1), (int)db_cell_int(&r, i, 2), (int)db_cell_int(&r, i, 3)};
+        } else if (kind == 't' && push(&out->time_off, start, end, r.nrows) < 0) {
+            err = APP_ERR_INTERNAL;
+        } else if (kind == 'b' && push(&out->busy, start, end, r.nrows) < 0) {
             err = APP_ERR_INTERNAL;
         }
     }
     db_rows_release(&r);
     if (!err && !found)
         err = APP_ERR_PROVIDER_NOT_FOUND;
-    if (!err && with_busy)
-        err = read_busy(s, p, &out->busy);
     if (err)
         schedule_release(out);
     return err;

@@ -4,9 +4,6 @@
  * in binary), which costs the server nothing per row. */
 #include "db/driver.h"
 
-/* A time as Unix seconds computed by the server, for where a column must be
- * an integer in SQL (a union with integer columns). */
-#define EPOCH_IN_SQL(col) "date_part('epoch', " col ")::bigint"
 #define USER_COLS_SQL "id, name, email, password_hash, role, is_active::int, timezone, created_at"
 #define USER_SELECT "SELECT " USER_COLS_SQL " FROM users "
 
@@ -185,22 +182,28 @@ const char *const postgres_sql[Q__COUNT] = {
                            "WHERE email = $1 AND at > to_timestamp($2)",
     [Q_LOGIN_FAIL_IP] = "SELECT count(*), min(at) FROM login_failures "
                         "WHERE ip = $1 AND at > to_timestamp($2)",
-    /* The slot engine's rules in one round trip: z(one) row, w(indows) and
-     * t(ime off) rows. The union's integer columns make the server write the
-     * few time-off times as seconds itself. Then its busy time, two
-     * timestamptz columns and no others: the thousands of busy rows of a long
-     * range cost the server least that way (see the driver). They use the
+    /* The slot engine's inputs in one round trip: z(one) row, w(indows),
+     * t(ime off) and b(usy) rows, each with NULL in the columns its kind has
+     * none of: the thousands of busy rows of a long range then cost the
+     * server two timestamptz cells and a letter each (in binary a NULL costs
+     * nothing, a constant as much as a column). The busy rows use the
      * exclusion constraint's own predicate, so its gist index serves them. */
-    [Q_SCHEDULE_RULES] = "SELECT 'z', 0::bigint, 0::bigint, 0, timezone FROM users WHERE id = $1 "
-                   "UNION ALL SELECT 'w', day, start_min, end_min, NULL FROM availability "
+    [Q_SCHEDULE] = "SELECT 'z', NULL::int, NULL::int, NULL::int, timezone, NULL::timestamptz, "
+                   "NULL::timestamptz FROM users WHERE id = $1 "
+                   "UNION ALL SELECT 'w', day, start_min, end_min, NULL, NULL, NULL FROM availability "
                    "WHERE provider_id = $1 "
-                   "UNION ALL SELECT 't', " EPOCH_IN_SQL("start_at") ", " EPOCH_IN_SQL("end_at")
-                   ", 0, NULL FROM time_off WHERE provider_id = $1 AND start_at < to_timestamp($3) "
-                   "AND end_at > to_timestamp($2) ",
-    [Q_SCHEDULE_BUSY] = "SELECT occupied_start, occupied_end FROM bookings "
-                        "WHERE provider_id = $1 AND status = 'confirmed' "
-                        "AND tstzrange(occupied_start, occupied_end) && "
-                        "tstzrange(to_timestamp($2), to_timestamp($3)) AND id <> $4",
+                   "UNION ALL SELECT 't', NULL, NULL, NULL, NULL, start_at, end_at FROM time_off "
+                   "WHERE provider_id = $1 AND start_at < to_timestamp($3) AND end_at > to_timestamp($2) "
+                   "UNION ALL SELECT 'b', NULL, NULL, NULL, NULL, occupied_start, occupied_end "
+                   "FROM bookings WHERE provider_id = $1 AND status = 'confirmed' "
+                   "AND tstzrange(occupied_start, occupied_end) && "
+                   "tstzrange(to_timestamp($2), to_timestamp($3)) AND id <> $4",
+    [Q_SCHEDULE_RULES] = "SELECT 'z', NULL::int, NULL::int, NULL::int, timezone, NULL::timestamptz, "
+                   "NULL::timestamptz FROM users WHERE id = $1 "
+                   "UNION ALL SELECT 'w', day, start_min, end_min, NULL, NULL, NULL FROM availability "
+                   "WHERE provider_id = $1 "
+                   "UNION ALL SELECT 't', NULL, NULL, NULL, NULL, start_at, end_at FROM time_off "
+                   "WHERE provider_id = $1 AND start_at < to_timestamp($3) AND end_at > to_timestamp($2) ",
     [Q_IDEM_TAKEOVER] = "UPDATE idempotency_keys SET owner = $4, lease_until = to_timestamp($6) "
                         "WHERE user_id = $1 AND key = $2 AND request_hash = $3 "
                         "AND status_code IS NULL AND lease_until < to_timestamp($5) RETURNING user_id",

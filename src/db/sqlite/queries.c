@@ -119,18 +119,23 @@ const char *const sqlite_sql[Q__COUNT] = {
                               "WHERE email = ?1 AND ip = ?2 AND at > ?3",
     [Q_LOGIN_FAIL_EMAIL] = "SELECT count(*), min(at) FROM login_failures WHERE email = ?1 AND at > ?2",
     [Q_LOGIN_FAIL_IP] = "SELECT count(*), min(at) FROM login_failures WHERE ip = ?1 AND at > ?2",
-    /* The slot engine's rules in one round trip: z(one) row, w(indows) and
-     * t(ime off) rows; then its busy time. A booking occupies at most 1440 +
-     * 2 × 240 minutes, so only those starting within two days before the
-     * range can reach it: that bound keeps the index range short. */
-    [Q_SCHEDULE_RULES] = "SELECT 'z', 0, 0, 0, timezone FROM users WHERE id = ?1 "
-                   "UNION ALL SELECT 'w', day, start_min, end_min, NULL FROM availability "
+    /* The slot engine's inputs in one round trip: z(one) row, w(indows),
+     * t(ime off) and b(usy) rows. A booking occupies at most 1440 + 2 × 240
+     * minutes, so only those starting within two days before the range can
+     * reach it: that bound keeps the index range short. */
+    [Q_SCHEDULE] = "SELECT 'z', NULL, NULL, NULL, timezone, NULL, NULL FROM users WHERE id = ?1 "
+                   "UNION ALL SELECT 'w', day, start_min, end_min, NULL, NULL, NULL FROM availability "
                    "WHERE provider_id = ?1 "
-                   "UNION ALL SELECT 't', start_at, end_at, 0, NULL FROM time_off "
+                   "UNION ALL SELECT 't', NULL, NULL, NULL, NULL, start_at, end_at FROM time_off "
+                   "WHERE provider_id = ?1 AND start_at < ?3 AND end_at > ?2 "
+                   "UNION ALL SELECT 'b', NULL, NULL, NULL, NULL, occupied_start, occupied_end "
+                   "FROM bookings WHERE provider_id = ?1 AND status = 'confirmed' AND occupied_start < ?3 "
+                   "AND occupied_start > ?2 - 172800 AND occupied_end > ?2 AND id <> ?4",
+    [Q_SCHEDULE_RULES] = "SELECT 'z', NULL, NULL, NULL, timezone, NULL, NULL FROM users WHERE id = ?1 "
+                   "UNION ALL SELECT 'w', day, start_min, end_min, NULL, NULL, NULL FROM availability "
+                   "WHERE provider_id = ?1 "
+                   "UNION ALL SELECT 't', NULL, NULL, NULL, NULL, start_at, end_at FROM time_off "
                    "WHERE provider_id = ?1 AND start_at < ?3 AND end_at > ?2 ",
-    [Q_SCHEDULE_BUSY] = "SELECT occupied_start, occupied_end FROM bookings "
-                        "WHERE provider_id = ?1 AND status = 'confirmed' AND occupied_start < ?3 "
-                        "AND occupied_start > ?2 - 172800 AND occupied_end > ?2 AND id <> ?4",
     [Q_IDEM_TAKEOVER] = "UPDATE idempotency_keys SET owner = ?4, lease_until = ?6 "
                         "WHERE user_id = ?1 AND key = ?2 AND request_hash = ?3 "
                         "AND status_code IS NULL AND lease_until < ?5 RETURNING user_id",
