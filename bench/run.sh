@@ -195,6 +195,10 @@ SQLITE_VERSION=$(pkg-config --modversion sqlite3)
 WRK_VERSION=$( (wrk -v 2>&1 || true) | awk 'NR == 1 { print $2 }')
 DATE=$(date -u '+%Y-%m-%d %H:%M UTC')
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+# CPU time, and the part of it the hypervisor gave to other guests (steal),
+# in clock ticks of all CPUs: /proc/stat's first line.
+cpu_steal() { awk '/^cpu / { t = 0; for (i = 2; i <= 9; i++) t += $i; print $9, t; exit }' /proc/stat; }
+read -r STEAL0 CPU0 < <(cpu_steal)
 GIT_REV=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 if [ -n "$(git status --porcelain -- src 2>/dev/null)" ]; then GIT_REV="$GIT_REV (src/ modified)"; fi
 
@@ -620,6 +624,8 @@ pgdir=""
 # --- the report -------------------------------------------------------------------
 
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+read -r STEAL1 CPU1 < <(cpu_steal)
+STEAL_PCT=$(calc "100 * ($STEAL1 - $STEAL0) / ($CPU1 - $CPU0 > 0 ? $CPU1 - $CPU0 : 1)" 1)
 
 row "a. GET /health, bare libmicrohttpd (median of 3 × ${HEALTH_DUR} s, 64 connections)" \
   "$(printf '%.0f' "$HEALTH_BARE") req/s" "baseline" "—"
@@ -762,11 +768,14 @@ done
   echo "| appointd | $GIT_REV |"
   echo "| load average (1, 5, 15 min) before the run | $LOAD_BEFORE |"
   echo "| load average after the run | $LOAD_AFTER |"
+  echo "| CPU time stolen by the hypervisor during the run (steal) | ${STEAL_PCT} % |"
   echo
   echo "## Figures"
   echo
   echo "Targets are informational: the run does not fail on a MISS. A load average well"
   echo "above 0 before the run means other work shared the CPUs and every figure is low."
+  echo "Steal is CPU time this virtual machine's host gave to other guests: above a few"
+  echo "per cent, latency tails (p99) are the host's as much as appointd's."
   echo
   echo "| measurement | value | target | result |"
   echo "|---|---|---|---|"
