@@ -7,7 +7,7 @@ import pytest
 import requests
 
 from booking_helpers import (API, UTC, all_pages, assert_409, assert_422, book_ok, future_monday, iso_z,
-                             local, lz, make_service, open_provider, set_week)
+                             local, lz, make_service, open_provider, parse_z, set_week)
 from sse_helpers import open_bearer
 
 WL = f"{API}/waitlist"
@@ -397,3 +397,35 @@ def test_another_service_of_the_provider_is_served(make_user):
     assert holder.post(f"{API}/bookings/{b['id']}/cancel").status_code == 200
     got = wait_status(waiting, e["id"], "booked")
     assert got["slot"] == {"start": lz(day, "10:30"), "end": lz(day, "11:00")}
+
+
+@pytest.mark.slow_under_valgrind  # timing-bound
+def test_slots_inside_min_notice_pass_to_the_next_entry(make_user):
+    """The oldest entry holds only freed slots inside the service's minimum
+    notice, which nobody can book: the next entry, which holds a later freed
+    slot, is served, and the oldest stays active."""
+    now = dt.datetime.now(UTC).replace(microsecond=0)
+    t = now.replace(minute=0, second=0) + dt.timedelta(hours=2)  # 60 to 120 min from now
+    # A fixed-offset zone where t is 10:00, so that the day's window holds
+    # t to t + 3 h whatever the hour this runs at (Etc/GMT-k is UTC+k).
+    k = (10 - t.hour + 12) % 24 - 12
+    tz = "UTC" if k == 0 else f"Etc/GMT{-k:+d}"
+    days = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+    p, long_ = open_provider(make_user, tz=tz, windows=[(d, "06:00", "20:00") for d in days],
+                             duration_minutes=180, slot_interval_minutes=60)
+    short = make_service(p, name="Short", duration_minutes=30, slot_interval_minutes=30,
+                         min_notice_minutes=150)
+    holder, oldest, younger = make_user("customer"), make_user("customer"), make_user("customer")
+    b = book_ok(holder, long_["id"], iso_z(t))
+    m = dt.timedelta(minutes=1)
+    # Slots t and t + 30 min start before now + 150 min: inside the notice.
+    e_old = entry(oldest, short["id"], t, t + 60 * m, auto_book=True)
+    e_young = entry(younger, short["id"], t, t + 180 * m, auto_book=True)
+    assert holder.post(f"{API}/bookings/{b['id']}/cancel").status_code == 200
+    got = wait_status(younger, e_young["id"], "booked")
+    start = parse_z(got["slot"]["start"])
+    # The earliest freed slot outside the notice when the job served it.
+    assert start in (t + 60 * m, t + 90 * m) and start >= now + 150 * m, got
+    booking = younger.get(f"{API}/bookings/{got['booking_id']}").json()
+    assert booking["customer_id"] == younger.user["id"] and booking["service_id"] == short["id"]
+    stays(oldest, e_old["id"], "active", 1.0)
