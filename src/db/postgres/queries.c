@@ -325,17 +325,21 @@ const char *const postgres_sql[Q__COUNT] = {
         "JOIN users u ON u.id = w.user_id AND u.is_active "
         "AND (u.role = 'admin' OR (u.role = 'provider' AND u.id = e.provider_id)) "
         "WHERE e.id > $1 AND e.id <= $2 ORDER BY e.id, w.id ON CONFLICT DO NOTHING",
+    /* Webhooks first, then each one's reminder window of bookings (LATERAL):
+     * joined the other way the planner walked every future booking in start
+     * order, ~1 s a poll at 300 000 bookings with no webhook at all. */
     [Q_REMINDERS_DUE] =
-        "SELECT w.id, b.id, b.start_at FROM webhooks w "
+        "SELECT w.id, d.id, d.start_at FROM webhooks w "
         "JOIN users u ON u.id = w.user_id AND u.is_active AND u.role IN ('admin', 'provider') "
-        "JOIN bookings b ON b.status = 'confirmed' AND b.start_at > to_timestamp($1) "
+        "CROSS JOIN LATERAL (SELECT b.id, b.start_at FROM bookings b "
+        "WHERE b.status = 'confirmed' AND b.start_at > to_timestamp($1) "
         "AND b.start_at <= to_timestamp($1) + make_interval(secs => w.reminder_minutes * $2::int) "
         "AND (u.role = 'admin' OR b.provider_id = u.id) "
-        "WHERE w.active AND (w.events & 64) <> 0 "
         "AND b.start_at - make_interval(secs => w.reminder_minutes * $2::int) >= "
         "GREATEST(b.updated_at, w.created_at) "
         "AND NOT EXISTS (SELECT 1 FROM webhook_reminders r WHERE r.webhook_id = w.id "
-        "AND r.booking_id = b.id AND r.start_at = b.start_at) ORDER BY b.start_at LIMIT $3",
+        "AND r.booking_id = b.id AND r.start_at = b.start_at) ORDER BY b.start_at, b.id LIMIT $3) d "
+        "WHERE w.active AND (w.events & 64) <> 0 ORDER BY d.start_at, w.id, d.id LIMIT $3",
     [Q_REMINDER_INSERT] = "INSERT INTO webhook_reminders (webhook_id, booking_id, start_at, event_id) "
                           "VALUES ($1, $2, to_timestamp($3), $4) ON CONFLICT DO NOTHING RETURNING 1",
     [Q_EVENT_INSERT_ID] = "INSERT INTO events (type, data, provider_id, customer_id, created_at) "
