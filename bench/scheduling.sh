@@ -35,7 +35,7 @@ bench_suggestions() {
     BENCH_TOKEN=$token wrk_run "suggest-$engine-$sid-warm" -t1 -c1 -d"${WARM_DUR}s" -s bench/auth_get.lua "$url$path"
     BENCH_TOKEN=$token wrk_run "suggest-$engine-$sid" -t1 -c1 -d"${DUR}s" --latency -s bench/auth_get.lua "$url$path"
     rt_row "i. GET /services/{id}/suggestions, 62 days ($from to $to), service $sid of the slots provider ($SLOT_BOOKINGS bookings), $label (1 connection)" \
-      "p99 $(p99 "suggest-$engine-$sid") ms ($(rps "suggest-$engine-$sid") req/s; non-2xx $(non2xx "suggest-$engine-$sid"))" \
+      "p99 $(p99 "suggest-$engine-$sid") ms (p50 $(p50 "suggest-$engine-$sid") ms; $(rps "suggest-$engine-$sid") req/s; non-2xx $(non2xx "suggest-$engine-$sid"); steal $(steal "suggest-$engine-$sid") %)" \
       "p99 < 10 ms" "$(verdict_lt "$(p99 "suggest-$engine-$sid")" 10)"
   done
 }
