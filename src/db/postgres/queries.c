@@ -327,7 +327,7 @@ const char *const postgres_sql[Q__COUNT] = {
         "WHERE e.id > $1 AND e.id <= $2 ORDER BY e.id, w.id ON CONFLICT DO NOTHING",
     /* Webhooks first, then each one's reminder window of bookings (LATERAL):
      * joined the other way the planner walked every future booking in start
-     * order, ~1 s a poll at 300 000 bookings with no webhook at all. */
+     * order, 0.84 s a poll at 270 000 of them with no webhook at all. */
     [Q_REMINDERS_DUE] =
         "SELECT w.id, d.id, d.start_at FROM webhooks w "
         "JOIN users u ON u.id = w.user_id AND u.is_active AND u.role IN ('admin', 'provider') "
