@@ -106,7 +106,7 @@ enum query_id {
     Q_DELIVERY_RETRY,      /* webhook_id, event_id, now -> delivery cols */
     Q_DELIVERY_INSERT,     /* webhook_id, event_id, type, now */
     Q_DELIVERY_CLAIM,      /* now, owner, limit, lease_until -> delivery cols, url, secret, old secret, failing_since, has event, event created_at, data */
-    Q_DELIVERY_RECORD,     /* id, owner, attempts, status, code, error, next_at, delivered_at, now -> id */
+    Q_DELIVERY_RECORD,     /* JSON array of {id, owner, attempts, status, code, error, next, delivered}, now -> id, attempts of each kept */
     Q_FANOUT_AFTER,        /* -> the fan-out's cursor */
     Q_FANOUT_MOVE,         /* from, to -> 1 when it was still at from */
     Q_FANOUT_INSERT,       /* after, upto, now: the deliveries of events (after, upto] */

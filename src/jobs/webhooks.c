@@ -226,23 +226,35 @@ static enum app_err record_health(struct store *s, int from, int to, int64_t now
                 : APP_OK;
 }
 
-/* Records every finished attempt in one unit of work. A failure leaves the
- * claims to lapse: those attempts are made again (at least once). */
-static enum app_err record(struct store *s)
+/* The unit of work of record(): the results in one statement, then each
+ * webhook's health. */
+static enum app_err record_unit(struct store *s, struct delivery_outcome *o, int64_t now)
 {
-    int64_t now = clock_now();
-    if (!dl.n_done)
-        return APP_OK;
-    qsort(dl.done, (size_t)dl.n_done, sizeof *dl.done, by_webhook);
     enum app_err err = store_begin(s);
+    for (int i = 0; i < dl.n_done; i++)
+        o[i] = (struct delivery_outcome){&dl.done[i]->d, dl.done[i]->claim, false};
+    if (!err)
+        err = store_delivery_record(s, o, dl.n_done, now);
     for (int i = 0; !err && i < dl.n_done; i++)
-        err = store_delivery_record(s, &dl.done[i]->d, dl.done[i]->claim, now, &dl.done[i]->kept);
+        dl.done[i]->kept = o[i].kept;
     for (int i = 0, j; !err && i < dl.n_done; i = j) {
         for (j = i + 1; j < dl.n_done && dl.done[j]->d.webhook_id == dl.done[i]->d.webhook_id; j++)
             ;
         err = record_health(s, i, j, now);
     }
-    err = store_end(s, err);
+    return store_end(s, err);
+}
+
+/* Records every finished attempt in one unit of work. A failure leaves the
+ * claims to lapse: those attempts are made again (at least once). */
+static enum app_err record(struct store *s)
+{
+    if (!dl.n_done)
+        return APP_OK;
+    qsort(dl.done, (size_t)dl.n_done, sizeof *dl.done, by_webhook);
+    struct delivery_outcome *o = calloc((size_t)dl.n_done, sizeof *o);
+    enum app_err err = o ? record_unit(s, o, clock_now()) : APP_ERR_INTERNAL;
+    free(o);
     for (int i = 0; i < dl.n_done; i++) {
         if (!err && dl.done[i]->kept)
             metrics_webhook_attempt(outcome_of(&dl.done[i]->d), dl.done[i]->d.attempts);

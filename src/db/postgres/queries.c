@@ -308,11 +308,15 @@ const char *const postgres_sql[Q__COUNT] = {
         "(SELECT count(*) FROM events e WHERE e.id = d.event_id), "
         "(SELECT created_at FROM events e WHERE e.id = d.event_id), "
         "(SELECT data FROM events e WHERE e.id = d.event_id)",
-    [Q_DELIVERY_RECORD] = "UPDATE webhook_deliveries SET status = $4, last_status_code = $5, "
-                          "last_error = $6, next_attempt_at = to_timestamp($7::bigint), "
-                          "delivered_at = to_timestamp($8::bigint), claim_owner = NULL, "
-                          "finished_at = CASE WHEN $4 = 'pending' THEN NULL ELSE to_timestamp($9) END "
-                          "WHERE id = $1 AND claim_owner = $2 AND attempts = $3 RETURNING id",
+    [Q_DELIVERY_RECORD] =
+        "UPDATE webhook_deliveries d SET status = r.status, last_status_code = r.code, "
+        "last_error = r.error, next_attempt_at = to_timestamp(r.next), "
+        "delivered_at = to_timestamp(r.delivered), claim_owner = NULL, "
+        "finished_at = CASE WHEN r.status = 'pending' THEN NULL ELSE to_timestamp($2) END "
+        "FROM json_to_recordset($1::json) AS r(id bigint, owner text, attempts int, status text, "
+        "code int, error text, next bigint, delivered bigint) "
+        "WHERE d.id = r.id AND d.claim_owner = r.owner AND d.attempts = r.attempts "
+        "RETURNING d.id, d.attempts",
     [Q_FANOUT_AFTER] = "SELECT after_id FROM webhook_fanout WHERE id = 1",
     [Q_FANOUT_MOVE] = "INSERT INTO webhook_fanout (id, after_id) VALUES (1, $2) "
                       "ON CONFLICT (id) DO UPDATE SET after_id = excluded.after_id "

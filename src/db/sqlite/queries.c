@@ -226,10 +226,16 @@ const char *const sqlite_sql[Q__COUNT] = {
         "(SELECT count(*) FROM events e WHERE e.id = event_id), "
         "(SELECT created_at FROM events e WHERE e.id = event_id), "
         "(SELECT data FROM events e WHERE e.id = event_id)",
-    [Q_DELIVERY_RECORD] = "UPDATE webhook_deliveries SET status = ?4, last_status_code = ?5, "
-                          "last_error = ?6, next_attempt_at = ?7, delivered_at = ?8, claim_owner = NULL, "
-                          "finished_at = CASE WHEN ?4 = 'pending' THEN NULL ELSE ?9 END "
-                          "WHERE id = ?1 AND claim_owner = ?2 AND attempts = ?3 RETURNING id",
+    [Q_DELIVERY_RECORD] =
+        "UPDATE webhook_deliveries SET status = r.status, last_status_code = r.code, "
+        "last_error = r.error, next_attempt_at = r.next, delivered_at = r.delivered, "
+        "claim_owner = NULL, finished_at = CASE WHEN r.status = 'pending' THEN NULL ELSE ?2 END "
+        "FROM (SELECT value ->> 'id' AS id, value ->> 'owner' AS owner, "
+        "value ->> 'attempts' AS attempts, value ->> 'status' AS status, value ->> 'code' AS code, "
+        "value ->> 'error' AS error, value ->> 'next' AS next, value ->> 'delivered' AS delivered "
+        "FROM json_each(?1)) AS r WHERE webhook_deliveries.id = r.id "
+        "AND webhook_deliveries.claim_owner = r.owner AND webhook_deliveries.attempts = r.attempts "
+        "RETURNING id, attempts",
     [Q_FANOUT_AFTER] = "SELECT after_id FROM webhook_fanout WHERE id = 1",
     [Q_FANOUT_MOVE] = "INSERT INTO webhook_fanout (id, after_id) VALUES (1, ?2) "
                       "ON CONFLICT (id) DO UPDATE SET after_id = excluded.after_id "

@@ -53,3 +53,13 @@ Test(sqlite_queries, reminders_due_reads_bookings_inside_each_webhooks_window)
     cr_assert_not_null(strstr(plan, "SEARCH b USING INDEX bookings_start (start_at>? AND start_at<?)"),
                        "bookings are not read by a bounded start range:\n%s", plan);
 }
+
+/* The deliverer records its whole batch in one statement: each result finds
+ * its row by primary key, not by a scan of every delivery kept. */
+Test(sqlite_queries, delivery_record_finds_each_row_by_its_key)
+{
+    char plan[2048];
+    plan_of(Q_DELIVERY_RECORD, plan, sizeof plan);
+    cr_assert_not_null(strstr(plan, "SEARCH webhook_deliveries USING INTEGER PRIMARY KEY (rowid=?)"),
+                       "the rows are not read by their key:\n%s", plan);
+}
