@@ -55,10 +55,11 @@ check "SQL outside src/db/" \
     '"\s*(SELECT|INSERT|UPDATE|DELETE FROM|CREATE TABLE)\b' \
     -not -path 'src/db/*'
 
-# (c) JSON (jansson) is built and parsed only in schemas/ and api/.
+# (c) JSON (jansson) is built and parsed only in schemas/ and api/. The
+# engines' SQL text (queries.c) may name the databases' own JSON functions.
 check "jansson (json_) outside src/schemas/ and src/api/" \
     '\bjson_[a-z_]+\s*\(|json_t\b' \
-    -not -path 'src/schemas/*' -not -path 'src/api/*'
+    -not -path 'src/schemas/*' -not -path 'src/api/*' -not -path 'src/db/*/queries.c'
 
 # (d) Calls that src/core/banned.h turns into compile errors.
 check "banned call (see src/core/banned.h)" \
