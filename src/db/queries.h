@@ -130,7 +130,7 @@ enum query_id {
     Q_WAITLIST_COUNT,        /* customer_id or 0 */
     Q_WAITLIST_ACTIVE_COUNT, /* customer_id, now */
     Q_WAITLIST_SERVE,        /* id, status, booking_id or NULL, slot_start, slot_end, now -> id */
-    Q_WAITLIST_SERVE_RECORDED, /* PostgreSQL: Q_WAITLIST_SERVE's, event type, data, provider, customer, audit -> id */
+    Q_WAITLIST_SERVE_RECORDED, /* PostgreSQL: Q_WAITLIST_SERVE's, event type, data, provider, customer, audit, place from's 4, to's 4 -> moved, id or 0 */
     Q_WAITLIST_EXPIRE,       /* now -> id of each entry expired */
     Q_WAITLIST_CANDIDATES,   /* provider, service or 0, from, to, now -> service_id, min from, max to */
     Q_WAITLIST_WAITING,      /* service, from, to, now, limit -> waitlist cols */

@@ -443,11 +443,6 @@ struct waitlist_record {
     const char *action;  /* the audit entry's */
     const char *details; /* the audit entry's, JSON text */
 };
-/* Writes e's status, booking and slot, with rec's event and audit entry,
- * when the entry is still active and its customer still an active user;
- * APP_ERR_CONFLICT otherwise. */
-enum app_err store_waitlist_serve(struct store *s, const struct waitlist_entry *e,
-                                  const struct waitlist_record *rec);
 /* Marks active entries whose to is at or before now expired; *n: how many. */
 enum app_err store_waitlist_expire(struct store *s, int64_t now, int *n);
 /* The active services of provider_id (only service_id unless 0) with active
@@ -476,6 +471,14 @@ struct waitlist_place {
 enum app_err store_waitlist_place(struct store *s, struct waitlist_place *out);
 enum app_err store_waitlist_place_move(struct store *s, const struct waitlist_place *from,
                                        const struct waitlist_place *to);
+/* Moves the waitlist's place from `from` to `to` (APP_ERR_CONFLICT when it
+ * is not at from) and writes e's status, booking and slot, with rec's event
+ * and audit entry, when the entry is still active and its customer still an
+ * active user (APP_ERR_WAITLIST_NOT_FOUND otherwise). */
+enum app_err store_waitlist_serve(struct store *s, const struct waitlist_entry *e,
+                                  const struct waitlist_record *rec,
+                                  const struct waitlist_place *from,
+                                  const struct waitlist_place *to);
 
 /* Whole databases, for the command line. */
 /* Backs up the SQLite database of url into file, which must not exist: the

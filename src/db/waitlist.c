@@ -73,31 +73,53 @@ enum app_err store_waitlist_active_count(struct store *s, int64_t customer_id, i
     return store_query_int(s, Q_WAITLIST_ACTIVE_COUNT, p, 2, n, NULL);
 }
 
-enum app_err store_waitlist_serve(struct store *s, const struct waitlist_entry *e,
-                                  const struct waitlist_record *rec)
+/* PostgreSQL: the place, the entry, its event and audit entry in one
+ * statement. */
+static enum app_err serve_in_one(struct store *s, const struct waitlist_entry *e,
+                                 const struct waitlist_record *rec, struct db_value *p, int n)
 {
-    struct db_value p[6 + 4 + AUDIT_PARAMS] = {DB_I(e->id),
-                                               DB_S(waitlist_status_name(e->status)),
-                                               e->booking_id ? DB_I(e->booking_id) : DB_NUL,
-                                               DB_I(e->slot_start),
-                                               DB_I(e->slot_end),
-                                               DB_I(e->updated_at),
-                                               DB_S(rec->type),
-                                               DB_S(rec->data),
-                                               DB_I(e->provider_id),
-                                               DB_I(e->customer_id)};
-    bool one = s->drv->one_statement_changes;
+    struct db_rows r = {0};
+    store_audit_params(s, NULL, rec->action, "waitlist_entry", e->id, rec->details, p + 10);
+    enum app_err err = store_query(s, Q_WAITLIST_SERVE_RECORDED, p, n, &r);
+    if (!err && (r.nrows != 1 || db_cell_int(&r, 0, 0) == 0))
+        err = APP_ERR_CONFLICT;
+    if (!err && db_cell_int(&r, 0, 1) == 0)
+        err = APP_ERR_WAITLIST_NOT_FOUND;
+    db_rows_release(&r);
+    return err;
+}
+
+enum app_err store_waitlist_serve(struct store *s, const struct waitlist_entry *e,
+                                  const struct waitlist_record *rec,
+                                  const struct waitlist_place *from, const struct waitlist_place *to)
+{
+    struct db_value p[6 + 4 + AUDIT_PARAMS + 8] = {DB_I(e->id),
+                                                   DB_S(waitlist_status_name(e->status)),
+                                                   e->booking_id ? DB_I(e->booking_id) : DB_NUL,
+                                                   DB_I(e->slot_start),
+                                                   DB_I(e->slot_end),
+                                                   DB_I(e->updated_at),
+                                                   DB_S(rec->type),
+                                                   DB_S(rec->data),
+                                                   DB_I(e->provider_id),
+                                                   DB_I(e->customer_id)};
+    struct db_value *place = p + 10 + AUDIT_PARAMS;
+    place[0] = DB_I(from->event_id), place[1] = DB_I(from->service_id);
+    place[2] = DB_I(from->slot_start), place[3] = DB_I(from->done ? 1 : 0);
+    place[4] = DB_I(to->event_id), place[5] = DB_I(to->service_id);
+    place[6] = DB_I(to->slot_start), place[7] = DB_I(to->done ? 1 : 0);
+    if (s->drv->one_statement_changes)
+        return serve_in_one(s, e, rec, p, (int)G_N_ELEMENTS(p));
     int64_t id;
     bool found = false;
-    if (one)
-        store_audit_params(s, NULL, rec->action, "waitlist_entry", e->id, rec->details, p + 10);
-    enum app_err err = store_query_int(s, one ? Q_WAITLIST_SERVE_RECORDED : Q_WAITLIST_SERVE, p,
-                                       one ? (int)G_N_ELEMENTS(p) : 6, &id, &found);
+    enum app_err err = store_waitlist_place_move(s, from, to);
+    if (!err)
+        err = store_query_int(s, Q_WAITLIST_SERVE, p, 6, &id, &found);
     if (!err && !found)
-        err = APP_ERR_CONFLICT;
-    if (!err && !one)
+        err = APP_ERR_WAITLIST_NOT_FOUND;
+    if (!err)
         err = store_event_add(s, rec->type, rec->data, e->provider_id, e->customer_id);
-    if (!err && !one)
+    if (!err)
         err = store_audit_add(s, NULL, rec->action, "waitlist_entry", e->id, rec->details);
     return err;
 }

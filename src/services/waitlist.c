@@ -239,16 +239,17 @@ static struct audit_details *serve_details(const struct waitlist_entry *e)
     return d;
 }
 
-/* The entry served (e's new status, slot, booking): its row, its event and
- * its audit entry. */
-static enum app_err write_served(struct store *s, const struct waitlist_entry *e, int64_t now)
+/* The place moved to `to` and the entry served (e's new status, slot,
+ * booking): its row, its event and its audit entry. */
+static enum app_err write_served(struct serving *v, const struct waitlist_entry *e,
+                                 const struct waitlist_place *to)
 {
     bool booked = e->status == WAITLIST_BOOKED;
     struct waitlist_record rec = {booked ? "waitlist.booked" : "waitlist.slot_available",
-                                  schema_waitlist_text(e, now),
+                                  schema_waitlist_text(e, v->now),
                                   booked ? "waitlist.booked" : "waitlist.notified",
                                   schema_details_text(serve_details(e))};
-    enum app_err err = rec.data && rec.details ? store_waitlist_serve(s, e, &rec)
+    enum app_err err = rec.data && rec.details ? store_waitlist_serve(v->s, e, &rec, v->place, to)
                                                : APP_ERR_INTERNAL;
     free((char *)rec.data);
     free((char *)rec.details);
@@ -272,18 +273,18 @@ static enum app_err serve_once(struct serving *v, const struct service *svc,
     e.status = e.auto_book ? WAITLIST_BOOKED : WAITLIST_NOTIFIED;
     /* The slot was computed just now (serve_service): as for any booking,
      * the rules are checked before the unit of work, which then holds only
-     * writes, and the database's no-overlap rule refuses whatever raced. */
+     * writes, and the database's no-overlap rule refuses whatever raced.
+     * The place moves in the unit's last statement: a place another process
+     * moved meanwhile rolls the booking back with it. */
     enum app_err err = store_begin(v->s);
-    if (!err)
-        err = store_waitlist_place_move(v->s, v->place, &to);
     if (!err && e.auto_book) {
         *outcome = SLOT_GONE;
         err = bookings_create_for_waitlist(v->s, svc, e.customer_id, slot->start, e.id, &b);
         e.booking_id = b.id;
     }
     if (!err) {
-        *outcome = ENTRY_GONE;
-        err = write_served(v->s, &e, v->now);
+        err = write_served(v, &e, &to);
+        *outcome = err == APP_ERR_WAITLIST_NOT_FOUND ? ENTRY_GONE : PLACE_LOST;
     }
     enum app_err step = err;
     err = store_end(v->s, err);
@@ -296,8 +297,9 @@ static enum app_err serve_once(struct serving *v, const struct service *svc,
             v->out->notified++;
         metrics_waitlist_served(e.auto_book);
     }
-    return err == step && (step == APP_ERR_CONFLICT || step == APP_ERR_SLOT_UNAVAILABLE) ? APP_OK
-                                                                                      : err;
+    bool refused = step == APP_ERR_CONFLICT || step == APP_ERR_SLOT_UNAVAILABLE ||
+                   step == APP_ERR_WAITLIST_NOT_FOUND;
+    return err == step && refused ? APP_OK : err;
 }
 
 /* A serve that PostgreSQL refused to break a deadlock (or for a

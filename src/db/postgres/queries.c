@@ -58,10 +58,11 @@
 
 /* An active entry of an active customer served ($2 its new status); no row
  * when either is no longer so. */
-#define WAITLIST_SERVE "UPDATE waitlist_entries SET status = $2, booking_id = $3, " \
+#define WAITLIST_SERVE_UPDATE "UPDATE waitlist_entries SET status = $2, booking_id = $3, " \
     "slot_start = to_timestamp($4), slot_end = to_timestamp($5), updated_at = to_timestamp($6) " \
     "WHERE id = $1 AND status = 'active' " \
-    "AND EXISTS (SELECT 1 FROM users u WHERE u.id = customer_id AND u.is_active) RETURNING id"
+    "AND EXISTS (SELECT 1 FROM users u WHERE u.id = customer_id AND u.is_active)"
+#define WAITLIST_SERVE WAITLIST_SERVE_UPDATE " RETURNING id"
 #define WEBHOOK_COLS "id, user_id, url, events, active::int, reminder_minutes, created_at"
 #define DELIVERY_COLS "id, webhook_id, event_id, type, status, attempts, last_status_code, last_error, " \
     "next_attempt_at, delivered_at"
@@ -383,16 +384,20 @@ const char *const postgres_sql[Q__COUNT] = {
     /* READ COMMITTED re-checks a row another writer changed meanwhile
      * against the WHERE: of two racing serves of one entry one updates. */
     [Q_WAITLIST_SERVE] = WAITLIST_SERVE,
-    /* The entry served, its event ($7-$10) and its audit entry ($11-$21)
-     * in one statement. */
+    /* The waitlist's place moved from $22-$25 to $26-$29 and, only then,
+     * the entry served, its event ($7-$10) and its audit entry ($11-$21):
+     * one statement, a round trip less for each slot served. */
     [Q_WAITLIST_SERVE_RECORDED] =
-        "WITH w AS (" WAITLIST_SERVE "), "
+        "WITH p AS (UPDATE waitlist_place SET event_id = $26, service_id = $27, slot_start = $28, "
+        "done = $29::int <> 0 WHERE id = 1 AND event_id = $22 AND service_id = $23 "
+        "AND slot_start = $24 AND done = ($25::int <> 0) RETURNING 1), "
+        "w AS (" WAITLIST_SERVE_UPDATE " AND EXISTS (SELECT 1 FROM p) RETURNING id), "
         "e AS (INSERT INTO events (type, data, provider_id, customer_id, created_at) "
         "SELECT $7, $8, $9, $10, to_timestamp($11) FROM w), "
         "a AS (INSERT INTO audit_log (at, actor_id, actor_email, actor_role, action, target_type, "
         "target_id, ip, user_agent, request_id, details) SELECT to_timestamp($11), $12, $13, $14, "
         "$15, $16, $17, $18, $19, $20, $21 FROM w) "
-        "SELECT id FROM w",
+        "SELECT (SELECT count(*) FROM p), COALESCE((SELECT id FROM w), 0)",
     [Q_WAITLIST_EXPIRE] = "UPDATE waitlist_entries SET status = 'expired', updated_at = to_timestamp($1) "
                           "WHERE status = 'active' AND to_at <= to_timestamp($1) RETURNING id",
     [Q_WAITLIST_CANDIDATES] =
