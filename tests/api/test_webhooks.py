@@ -13,7 +13,7 @@ import uuid
 import pytest
 import requests
 
-from booking_helpers import API, book_ok, iso_z
+from booking_helpers import API, book_ok, iso_z, sql_rows
 from conftest import ROOT, new_user
 from webhook_helpers import (admin_of, create_hook, deliveries, next_slot, open_provider,
                              receiver, signatures_ok, wait_delivery, wh_database, wh_server)
@@ -252,6 +252,27 @@ def test_retries_then_success_and_the_retry_endpoint(wh_server, receiver):
 
 
 @pytest.mark.slow_under_valgrind  # timing-bound
+def test_failing_since_starts_at_a_failure_and_clears_at_a_success(wh_server, receiver):
+    # Not in the API, but what disables a webhook after 5 days of failures:
+    # the deliverer writes it only when an attempt changes it (a healthy
+    # webhook's successes write nothing), and it must still follow each change.
+    p, svc = open_provider(wh_server)
+    where = path()
+    receiver.plan[where] = [500]
+    hook = create_hook(p, receiver.url(where))
+    since = ("SELECT CASE WHEN failing_since IS NULL THEN 'none' ELSE 'set' END "
+             f"FROM webhooks WHERE id = {hook['id']}")
+    customer = new_user(wh_server.url)
+    book_ok(customer, svc["id"], iso_z(next_slot(360)))
+    wait_delivery(p, hook["id"], lambda d: d["last_status_code"] == 500)
+    assert sql_rows(wh_server.database_url, since) == [("set",)], "a failure did not start failing_since"
+    wait_delivery(p, hook["id"], lambda d: d["status"] == "delivered")
+    assert sql_rows(wh_server.database_url, since) == [("none",)], "a success did not clear failing_since"
+    book_ok(customer, svc["id"], iso_z(next_slot(420)))
+    wait_delivery(p, hook["id"], lambda d: d["status"] == "delivered" and d["attempts"] == 1)
+    assert sql_rows(wh_server.database_url, since) == [("none",)]
+
+
 def test_failed_after_the_schedule_and_redirects_are_not_followed(wh_server, receiver):
     p, svc = open_provider(wh_server)
     where = path()
