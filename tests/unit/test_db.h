@@ -49,4 +49,15 @@ static inline void test_db_close(struct store *s, const char *path)
     snprintf(p, sizeof p, "%s-shm", path);
     unlink(p);
 }
+
+/* How many events the outbox of s holds (up to 1 000). */
+static inline int test_db_count_events(struct store *s)
+{
+    struct outbox_cursor c = {.past_gaps = true};
+    struct event_list l;
+    cr_assert_eq(store_events_after(s, &c, 1000, &l), APP_OK, "store_events_after");
+    int n = l.n;
+    event_list_release(&l);
+    return n;
+}
 #endif

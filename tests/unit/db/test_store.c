@@ -45,16 +45,6 @@ static void teardown(void)
 
 TestSuite(store, .init = setup, .fini = teardown, .timeout = 60);
 
-static int64_t count_events(void)
-{
-    struct outbox_cursor c = {.past_gaps = true};
-    struct event_list l;
-    OK(store_events_after(S, &c, 1000, &l));
-    int n = l.n;
-    event_list_release(&l);
-    return n;
-}
-
 Test(store, a_write_outside_a_unit_of_work_is_refused)
 {
     struct user v = U;
@@ -70,11 +60,11 @@ Test(store, end_with_an_error_rolls_everything_back)
     OK(store_event_add(S, "booking.created", "{\"id\":1}", 0, U.id));
     OK(store_audit_add(S, &U, "user.updated", "user", U.id, NULL));
     cr_assert_eq(store_end(S, APP_ERR_SLOT_UNAVAILABLE), APP_ERR_SLOT_UNAVAILABLE);
-    cr_assert_eq(count_events(), 0);
+    cr_assert_eq(test_db_count_events(S), 0);
     OK(store_begin(S));
     OK(store_event_add(S, "booking.created", "{\"id\":1}", 0, U.id));
     OK(store_end(S, APP_OK));
-    cr_assert_eq(count_events(), 1);
+    cr_assert_eq(test_db_count_events(S), 1);
     cr_assert_eq(store_begin(S), APP_OK);
     cr_assert_eq(store_begin(S), APP_ERR_INTERNAL, "a unit of work inside another");
     OK(store_end(S, APP_OK));
@@ -355,7 +345,7 @@ Test(store, retention_deletes_only_what_is_older)
     cr_assert_eq(deleted, 0);
     OK(store_prune(S, PRUNE_EVENTS, now + 60, 100, &deleted));
     cr_assert_eq(deleted, 1);
-    cr_assert_eq(count_events(), 0);
+    cr_assert_eq(test_db_count_events(S), 0);
     /* A login attempt cleared by its success no longer counts. */
     OK(UOW(S, store_login_attempt_clear(S, id)));
     OK(store_login_failures(S, "x@example.com", "192.0.2.1", now - 5000, &counts));

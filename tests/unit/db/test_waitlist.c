@@ -55,16 +55,6 @@ static void teardown(void)
 
 TestSuite(db_waitlist, .init = setup, .fini = teardown, .timeout = 60);
 
-static int count_events(void)
-{
-    struct outbox_cursor c = {.past_gaps = true};
-    struct event_list l;
-    OK(store_events_after(S, &c, 1000, &l));
-    int n = l.n;
-    event_list_release(&l);
-    return n;
-}
-
 static enum app_err serve(const struct waitlist_entry *e, const struct waitlist_place *from,
                           const struct waitlist_place *to)
 {
@@ -84,7 +74,7 @@ Test(db_waitlist, a_serve_moves_the_place_with_the_entry_or_writes_nothing)
     e.status = WAITLIST_NOTIFIED;
     e.slot_start = now + 7200;
     e.slot_end = now + 9000;
-    int events = count_events();
+    int events = test_db_count_events(S);
 
     /* Another process moved the place: the entry stays active, no event. */
     cr_assert_eq(serve(&e, &stale, &to), APP_ERR_CONFLICT);
@@ -92,7 +82,7 @@ Test(db_waitlist, a_serve_moves_the_place_with_the_entry_or_writes_nothing)
     cr_assert_eq(read.status, WAITLIST_ACTIVE);
     OK(store_waitlist_place(S, &got));
     cr_assert_eq(got.event_id, at.event_id);
-    cr_assert_eq(count_events(), events);
+    cr_assert_eq(test_db_count_events(S), events);
 
     OK(serve(&e, &at, &to));
     OK(store_waitlist_get(S, E.id, &read));
@@ -101,7 +91,7 @@ Test(db_waitlist, a_serve_moves_the_place_with_the_entry_or_writes_nothing)
     OK(store_waitlist_place(S, &got));
     cr_assert_eq(got.event_id, to.event_id);
     cr_assert_eq(got.slot_start, to.slot_start);
-    cr_assert_eq(count_events(), events + 1);
+    cr_assert_eq(test_db_count_events(S), events + 1);
 
     /* Served already: not waiting any more, and the place does not move. */
     struct waitlist_place next = to;
@@ -109,5 +99,5 @@ Test(db_waitlist, a_serve_moves_the_place_with_the_entry_or_writes_nothing)
     cr_assert_eq(serve(&e, &to, &next), APP_ERR_WAITLIST_NOT_FOUND);
     OK(store_waitlist_place(S, &got));
     cr_assert_eq(got.slot_start, to.slot_start);
-    cr_assert_eq(count_events(), events + 1);
+    cr_assert_eq(test_db_count_events(S), events + 1);
 }
