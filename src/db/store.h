@@ -392,17 +392,12 @@ enum app_err store_delivery_claim(struct store *s, const char *owner, int64_t no
 /* When the earliest pending delivery is due (0: none): one index read, so
  * an idle deliverer need not take the write lock to find nothing. */
 enum app_err store_delivery_next_due(struct store *s, int64_t *at);
-/* One finished attempt for store_delivery_record. */
-struct delivery_outcome {
-    const struct delivery *d; /* status, last_*, next_attempt_at, delivered_at */
-    const char *owner;        /* the claim it was made under */
-    bool kept;                /* out: the claim was still owner's at d->attempts */
-};
-/* Records the results of n attempts in one statement, each when its claim
- * is still its owner's at d->attempts (a claim that lapsed and was taken
- * again is not: its kept stays false). */
-enum app_err store_delivery_record(struct store *s, struct delivery_outcome *o, int n,
-                                   int64_t now);
+/* Records the results of o[0..n) in one statement, each when its claim is
+ * still its owner's at d->attempts, and sets each kept (a claim that lapsed
+ * and was taken again stays false). outcomes: o as
+ * schema_delivery_outcomes_text writes them. */
+enum app_err store_delivery_record(struct store *s, const char *outcomes, int64_t now,
+                                   struct delivery_outcome *o, int n);
 
 /* The fan-out: its persisted place in the outbox, and one step that writes
  * the deliveries of the events (after, upto] and moves the place there, in

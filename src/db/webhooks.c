@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "core/banned.h"
-#include "core/log.h"
 #include "db/store_impl.h"
 
 static void webhook_from_row(const struct db_rows *r, int i, void *item)
@@ -176,59 +175,12 @@ enum app_err store_delivery_next_due(struct store *s, int64_t *at)
     return store_query_int(s, Q_DELIVERY_NEXT_DUE, NULL, 0, at, NULL);
 }
 
-/* A JSON string, or null when text is empty. */
-static void append_json_text(GString *j, const char *key, const char *text)
-{
-    char esc[6 * sizeof ((struct delivery *)0)->last_error];
-    if (!text[0]) {
-        g_string_append_printf(j, ",\"%s\":null", key);
-        return;
-    }
-    log_escape(esc, sizeof esc, text, true);
-    g_string_append_printf(j, ",\"%s\":\"%s\"", key, esc);
-}
-
-/* A whole number, or null when it is 0 (none). */
-static void append_json_int(GString *j, const char *key, int64_t v)
-{
-    if (v)
-        g_string_append_printf(j, ",\"%s\":%" G_GINT64_FORMAT, key, v);
-    else
-        g_string_append_printf(j, ",\"%s\":null", key);
-}
-
-/* The batch goes as one JSON array, so one statement on both engines
- * records it: a round trip per row cost PostgreSQL's deliverer most of
- * its time under load. */
-static char *outcomes_json(const struct delivery_outcome *o, int n)
-{
-    GString *j = g_string_sized_new((size_t)n * 160 + 2);
-    g_string_append_c(j, '[');
-    for (int i = 0; i < n; i++) {
-        const struct delivery *d = o[i].d;
-        g_string_append_printf(j, "%s{\"id\":%" G_GINT64_FORMAT, i ? "," : "", d->id);
-        append_json_text(j, "owner", o[i].owner);
-        append_json_int(j, "attempts", d->attempts);
-        append_json_text(j, "status", delivery_status_name(d->status));
-        append_json_int(j, "code", d->last_status_code);
-        append_json_text(j, "error", d->last_error);
-        append_json_int(j, "next", d->next_attempt_at);
-        append_json_int(j, "delivered", d->delivered_at);
-        g_string_append_c(j, '}');
-    }
-    g_string_append_c(j, ']');
-    return g_string_free(j, FALSE);
-}
-
-enum app_err store_delivery_record(struct store *s, struct delivery_outcome *o, int n, int64_t now)
+enum app_err store_delivery_record(struct store *s, const char *outcomes, int64_t now,
+                                   struct delivery_outcome *o, int n)
 {
     struct db_rows r = {0};
-    if (n <= 0)
-        return APP_OK;
-    char *json = outcomes_json(o, n);
-    struct db_value p[] = {DB_S(json), DB_I(now)};
-    enum app_err err = store_query(s, Q_DELIVERY_RECORD, p, 2, &r);
-    g_free(json);
+    struct db_value p[] = {DB_S(outcomes), DB_I(now)};
+    enum app_err err = n > 0 ? store_query(s, Q_DELIVERY_RECORD, p, 2, &r) : APP_OK;
     for (int i = 0; i < n; i++)
         o[i].kept = false;
     for (int row = 0; !err && row < r.nrows; row++) {

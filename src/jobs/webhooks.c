@@ -10,6 +10,7 @@
 #include "core/metrics.h"
 #include "core/timeutil.h"
 #include "jobs/webhook_http.h"
+#include "schemas/webhooks.h"
 #include "services/deliveries.h"
 
 #define FANOUT_BATCH 500
@@ -237,11 +238,15 @@ static enum app_err record_health(struct store *s, int from, int to, int64_t now
  * webhook's health. */
 static enum app_err record_unit(struct store *s, struct delivery_outcome *o, int64_t now)
 {
-    enum app_err err = store_begin(s);
     for (int i = 0; i < dl.n_done; i++)
         o[i] = (struct delivery_outcome){&dl.done[i]->d, dl.done[i]->claim, false};
+    char *outcomes = schema_delivery_outcomes_text(o, dl.n_done);
+    if (!outcomes)
+        return APP_ERR_INTERNAL;
+    enum app_err err = store_begin(s);
     if (!err)
-        err = store_delivery_record(s, o, dl.n_done, now);
+        err = store_delivery_record(s, outcomes, now, o, dl.n_done);
+    free(outcomes);
     for (int i = 0; !err && i < dl.n_done; i++)
         dl.done[i]->kept = o[i].kept;
     for (int i = 0, j; !err && i < dl.n_done; i = j) {

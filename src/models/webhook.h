@@ -79,6 +79,13 @@ struct delivery_attempt {
     char *event_data; /* malloc'd JSON text of the event's data */
 };
 
+/* One finished attempt, as the deliverer records it. */
+struct delivery_outcome {
+    const struct delivery *d; /* status, last_*, next_attempt_at, delivered_at */
+    const char *owner;        /* the claim it was made under */
+    bool kept;                /* the claim was still owner's at d->attempts */
+};
+
 struct delivery_attempt_list {
     struct delivery_attempt *items;
     int n;

@@ -149,6 +149,39 @@ json_t *schema_delivery_json(const struct delivery *d)
                      "delivered_at", schema_time_json(d->delivered_at, true));
 }
 
+static json_t *int_or_null(int64_t v)
+{
+    return v ? json_integer((json_int_t)v) : json_null();
+}
+
+/* One result; bytes of the error that are not UTF-8 become U+FFFD, so the
+ * batch is always valid JSON. */
+static json_t *outcome_json(const struct delivery_outcome *o)
+{
+    const struct delivery *d = o->d;
+    char *error = d->last_error[0] ? g_utf8_make_valid(d->last_error, -1) : NULL;
+    json_t *v = json_pack("{s:I,s:s,s:i,s:s,s:o,s:o,s:o,s:o}", "id", (json_int_t)d->id, "owner",
+                          o->owner, "attempts", d->attempts, "status",
+                          delivery_status_name(d->status), "code", int_or_null(d->last_status_code),
+                          "error", error ? json_string(error) : json_null(), "next",
+                          int_or_null(d->next_attempt_at), "delivered", int_or_null(d->delivered_at));
+    g_free(error);
+    return v;
+}
+
+char *schema_delivery_outcomes_text(const struct delivery_outcome *o, int n)
+{
+    json_t *a = json_array();
+    for (int i = 0; a && i < n; i++)
+        if (json_array_append_new(a, outcome_json(&o[i])) != 0) {
+            json_decref(a);
+            a = NULL;
+        }
+    char *text = a ? json_dumps(a, JSON_COMPACT) : NULL;
+    json_decref(a);
+    return text;
+}
+
 json_t *schema_secret_json(const char *secret)
 {
     return json_pack("{s:s}", "secret", secret);

@@ -24,6 +24,11 @@ bool schema_webhook_rotate(const char *body, size_t len, const char *ct, char *s
 /* The Webhook object, with secret when not NULL (the 201 only). */
 json_t *schema_webhook_json(const struct webhook *w, const char *secret);
 json_t *schema_delivery_json(const struct delivery *d);
+/* The attempts' results as store_delivery_record takes them: a JSON array of
+ * {id, owner, attempts, status, code, error, next, delivered}, null where
+ * there is none; an error that is not UTF-8 has its bad bytes replaced
+ * (U+FFFD). NULL when out of memory; free() it. */
+char *schema_delivery_outcomes_text(const struct delivery_outcome *o, int n);
 /* {"secret": secret} */
 json_t *schema_secret_json(const char *secret);
 #endif
