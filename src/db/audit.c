@@ -118,10 +118,10 @@ enum app_err store_audit_after(struct store *s, struct outbox_cursor *c, int lim
     return err;
 }
 
-enum app_err store_audit_seal(struct store *s, int64_t id, const char *hash)
+enum app_err store_audit_seal(struct store *s, const char *seals)
 {
-    struct db_value p[] = {DB_I(id), DB_S(hash)};
-    return store_query(s, Q_AUDIT_SEAL, p, 2, NULL);
+    struct db_value p[] = {DB_S(seals)};
+    return store_query(s, Q_AUDIT_SEAL, p, 1, NULL);
 }
 
 enum app_err store_audit_anchor(struct store *s, int64_t *id, char hash[65])

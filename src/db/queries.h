@@ -70,7 +70,7 @@ enum query_id {
     Q_AUDIT_LIST,          /* action, actor_id, target_type, target_id, from, to, limit, offset */
     Q_AUDIT_COUNT,         /* action, actor_id, target_type, target_id, from, to */
     Q_AUDIT_AFTER,         /* after, limit -> audit cols */
-    Q_AUDIT_SEAL,          /* id, hash */
+    Q_AUDIT_SEAL,          /* [{"id", "hash"}] as JSON text */
     Q_AUDIT_LAST_SEALED,   /* -> id, hash of the newest sealed entry */
     Q_AUDIT_HEAD,          /* limit -> id, hash, at of the oldest entries */
     Q_AUDIT_DELETE_UPTO,   /* id */

@@ -324,7 +324,9 @@ enum app_err store_audit_list(struct store *s, const struct audit_filter *f, int
  * reads events: what the sealer chains and audit-verify reads. */
 enum app_err store_audit_after(struct store *s, struct outbox_cursor *c, int limit,
                                struct audit_list *out);
-enum app_err store_audit_seal(struct store *s, int64_t id, const char *hash);
+/* Sets the hash of each entry in seals, the JSON text of [{"id", "hash"}]
+ * (schema_audit_seals_text), in one statement: a batch is one round trip. */
+enum app_err store_audit_seal(struct store *s, const char *seals);
 /* Where the chain ends now: the newest sealed entry, else the anchor. */
 enum app_err store_audit_chain_end(struct store *s, int64_t *id, char hash[65]);
 /* Entries written but not sealed yet: the newest entry's id minus the

@@ -47,4 +47,6 @@ void schema_details_free(struct audit_details *d);
 /* An entry as GET /api/v1/audit shows it, without hash, keys sorted and no
  * spaces: what the chain hashes. */
 char *schema_audit_entry_text(const struct audit_entry *e);
+/* [{"id", "hash"}] of each entry of l: what store_audit_seal writes. */
+char *schema_audit_seals_text(const struct audit_list *l);
 #endif

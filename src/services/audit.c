@@ -53,14 +53,17 @@ enum app_err audit_seal(struct store *s, struct outbox_cursor *c, int max, int *
         err = store_audit_after(s, c, max < AUDIT_BATCH ? max : AUDIT_BATCH, &batch);
     if (err || batch.n == 0)
         goto out;
-    err = store_begin(s);
     for (int i = 0; !err && i < batch.n; i++) {
-        char hash[65];
-        err = audit_hash(prev, &batch.items[i], hash) ? store_audit_seal(s, batch.items[i].id, hash)
-                                                      : APP_ERR_INTERNAL;
-        g_strlcpy(prev, hash, sizeof prev);
+        struct audit_entry *e = &batch.items[i];
+        err = audit_hash(i ? batch.items[i - 1].hash : prev, e, e->hash) ? APP_OK : APP_ERR_INTERNAL;
     }
-    err = store_end(s, err);
+    char *seals = err ? NULL : schema_audit_seals_text(&batch);
+    err = err ? err : seals ? store_begin(s) : APP_ERR_INTERNAL;
+    if (!err) {
+        store_last_step(s);
+        err = store_end(s, store_audit_seal(s, seals));
+    }
+    free(seals);
     *sealed = err ? 0 : batch.n;
 out:
     audit_list_release(&batch);

@@ -231,7 +231,8 @@ const char *const postgres_sql[Q__COUNT] = {
      * but not for long: writers queue behind it. */
     [Q_OUTBOX_LOCK_TIMEOUT] = "SELECT set_config('lock_timeout', '200ms', true)",
     [Q_OUTBOX_BARRIER] = "SELECT pg_advisory_xact_lock($1)",
-    [Q_AUDIT_SEAL] = "UPDATE audit_log SET hash = $2 WHERE id = $1",
+    [Q_AUDIT_SEAL] = "UPDATE audit_log a SET hash = r.hash "
+                      "FROM json_to_recordset($1::json) AS r(id bigint, hash text) WHERE a.id = r.id",
     [Q_AUDIT_LAST_SEALED] = "SELECT id, hash FROM audit_log WHERE hash IS NOT NULL "
                             "ORDER BY id DESC LIMIT 1",
     [Q_AUDIT_HEAD] = "SELECT id, hash, at FROM audit_log ORDER BY id LIMIT $1",

@@ -160,7 +160,8 @@ const char *const sqlite_sql[Q__COUNT] = {
     /* One writer at a time: a gap is always for good (store.c). */
     [Q_OUTBOX_LOCK_TIMEOUT] = "SELECT 1",
     [Q_OUTBOX_BARRIER] = "SELECT ?1",
-    [Q_AUDIT_SEAL] = "UPDATE audit_log SET hash = ?2 WHERE id = ?1",
+    [Q_AUDIT_SEAL] = "UPDATE audit_log SET hash = r.hash FROM (SELECT value ->> 'id' AS id, "
+                      "value ->> 'hash' AS hash FROM json_each(?1)) AS r WHERE audit_log.id = r.id",
     [Q_AUDIT_LAST_SEALED] = "SELECT id, hash FROM audit_log WHERE hash IS NOT NULL "
                             "ORDER BY id DESC LIMIT 1",
     [Q_AUDIT_HEAD] = "SELECT id, hash, at FROM audit_log ORDER BY id LIMIT ?1",

@@ -3,6 +3,7 @@
  * its chain, job leases and retention — on a real SQLite file per test. The
  * same functions run on PostgreSQL in the HTTP suite. */
 #include <criterion/criterion.h>
+#include <glib.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "core/log.h"
 #include "core/timeutil.h"
 #include "db/store.h"
+#include "schemas/text.h"
 #include "services/audit.h"
 #include "../test_db.h"
 
@@ -249,11 +251,38 @@ Test(store, the_sealer_chains_in_id_order_and_verify_finds_a_tampered_entry)
     cr_assert(audit_hash(l.items[0].hash, &l.items[1], hash));
     cr_assert_str_eq(l.items[1].hash, hash);
     /* Another hash on entry 3 (as if its row had been edited). */
-    OK(UOW(S, store_audit_seal(S, l.items[2].id, l.items[1].hash)));
+    g_strlcpy(l.items[2].hash, l.items[1].hash, sizeof l.items[2].hash);
+    struct audit_list third = {&l.items[2], 1, 1};
+    char *seals = schema_audit_seals_text(&third);
+    OK(UOW(S, store_audit_seal(S, seals)));
+    free(seals);
     audit_list_release(&l);
     OK(audit_verify(S, &ck));
     cr_assert_eq(ck.bad, 3);
     cr_assert_eq(ck.matched, 2);
+}
+
+Test(store, a_seal_batch_sets_the_hash_of_each_entry_it_names_and_no_other)
+{
+    add_entries(3);
+    struct outbox_cursor c = {0};
+    struct audit_list l;
+    OK(store_audit_after(S, &c, 10, &l));
+    cr_assert_eq(l.n, 3);
+    g_strlcpy(l.items[0].hash, "1111111111111111111111111111111111111111111111111111111111111111", 65);
+    g_strlcpy(l.items[1].hash, "3333333333333333333333333333333333333333333333333333333333333333", 65);
+    l.items[1].id = l.items[2].id; /* the batch names entries 1 and 3 */
+    struct audit_list batch = {l.items, 2, 2};
+    char *seals = schema_audit_seals_text(&batch);
+    OK(UOW(S, store_audit_seal(S, seals)));
+    free(seals);
+    audit_list_release(&l);
+    c = (struct outbox_cursor){0};
+    OK(store_audit_after(S, &c, 10, &l));
+    cr_assert_str_eq(l.items[0].hash, "1111111111111111111111111111111111111111111111111111111111111111");
+    cr_assert_str_eq(l.items[1].hash, "", "an entry the batch does not name stays unsealed");
+    cr_assert_str_eq(l.items[2].hash, "3333333333333333333333333333333333333333333333333333333333333333");
+    audit_list_release(&l);
 }
 
 Test(store, unsealed_counts_the_entries_after_the_newest_sealed_one)

@@ -63,3 +63,12 @@ Test(sqlite_queries, delivery_record_finds_each_row_by_its_key)
     cr_assert_not_null(strstr(plan, "SEARCH webhook_deliveries USING INTEGER PRIMARY KEY (rowid=?)"),
                        "the rows are not read by their key:\n%s", plan);
 }
+
+/* The sealer sets a batch's hashes in one statement: each finds its row by key. */
+Test(sqlite_queries, audit_seal_finds_each_row_by_its_key)
+{
+    char plan[2048];
+    plan_of(Q_AUDIT_SEAL, plan, sizeof plan);
+    cr_assert_not_null(strstr(plan, "SEARCH audit_log USING INTEGER PRIMARY KEY (rowid=?)"),
+                       "the rows are not read by their key:\n%s", plan);
+}
