@@ -58,6 +58,8 @@ enum query_id {
     Q_SCHEDULE,            /* provider_id, from, to, exclude_id -> kind, day, start_min,
                               end_min, zone, start, end (NULL where the kind has none) */
     Q_SCHEDULE_RULES,      /* provider_id, from, to -> the same without busy rows */
+    Q_SERVICE_SCHEDULE_RULES, /* service_id, from, to -> the service's columns, then
+                                 Q_SCHEDULE_RULES's of its provider, on each row */
     Q_IDEM_TAKEOVER,       /* user_id, key, hash, owner, now, lease_until -> user_id */
     Q_IDEM_RECORD,         /* user_id, key, owner, status, body -> user_id */
     Q_IDEM_INSERT_DONE,    /* user_id, key, owner, status, body, hash, now -> user_id */

@@ -6,7 +6,7 @@
 #include "core/banned.h"
 #include "db/store_impl.h"
 
-static void service_from_row(const struct db_rows *r, int i, void *item)
+void store_service_from_row(const struct db_rows *r, int i, void *item)
 {
     struct service *v = item;
     memset(v, 0, sizeof *v);
@@ -62,13 +62,13 @@ enum app_err store_service_insert(struct store *s, struct service *v)
 enum app_err store_service_get(struct store *s, int64_t id, struct service *v)
 {
     struct db_value p[] = {DB_I(id)};
-    return store_query_one(s, Q_SERVICE_GET, p, 1, service_from_row, v, APP_ERR_SERVICE_NOT_FOUND);
+    return store_query_one(s, Q_SERVICE_GET, p, 1, store_service_from_row, v, APP_ERR_SERVICE_NOT_FOUND);
 }
 
 enum app_err store_service_lock(struct store *s, int64_t id, struct service *v)
 {
     struct db_value p[] = {DB_I(id)};
-    return store_query_one(s, Q_SERVICE_LOCK, p, 1, service_from_row, v, APP_ERR_SERVICE_NOT_FOUND);
+    return store_query_one(s, Q_SERVICE_LOCK, p, 1, store_service_from_row, v, APP_ERR_SERVICE_NOT_FOUND);
 }
 
 enum app_err store_services_deactivate(struct store *s, int64_t provider_id)
@@ -111,6 +111,6 @@ enum app_err store_service_list(struct store *s, int64_t provider_id, int limit,
     struct db_value p[] = {DB_I(provider_id), DB_I(limit), DB_I(offset)};
     memset(out, 0, sizeof *out);
     enum app_err err = store_query_int(s, Q_SERVICE_COUNT, p, 1, &out->total, NULL);
-    return err ? err : store_query_list(s, Q_SERVICE_LIST, p, 3, sizeof *out->items, service_from_row,
+    return err ? err : store_query_list(s, Q_SERVICE_LIST, p, 3, sizeof *out->items, store_service_from_row,
                                         (void **)&out->items, &out->n);
 }

@@ -166,6 +166,11 @@ enum app_err store_availability_replace(struct store *s, int64_t provider_id,
  * without the user. */
 enum app_err store_schedule(struct store *s, int64_t provider_id, int64_t from, int64_t to,
                             int64_t exclude_id, bool with_busy, struct schedule *out);
+/* Service service_id (active or not) and, as store_schedule without busy
+ * time, its provider's inputs, in one query: what a booking checks.
+ * APP_ERR_SERVICE_NOT_FOUND without the service. */
+enum app_err store_service_schedule(struct store *s, int64_t service_id, int64_t from, int64_t to,
+                                    struct service *svc, struct schedule *out);
 
 /* Time off. */
 enum app_err store_time_off_insert(struct store *s, struct time_off *t); /* sets t->id */

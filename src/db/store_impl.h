@@ -30,6 +30,11 @@ enum app_err store_query_one(struct store *s, enum query_id q, const struct db_v
  * stored in *items (the caller frees it) with its length in *count. */
 enum app_err store_query_list(struct store *s, enum query_id q, const struct db_value *p, int n,
                               size_t elem_size, store_row_fn from_row, void **items, int *count);
+/* A struct service from row i of a query selecting SERVICE_COLS first
+ * (queries.c): its first STORE_SERVICE_COLS columns. */
+#define STORE_SERVICE_COLS 14
+void store_service_from_row(const struct db_rows *r, int i, void *item);
+
 /* The parameters of Q_AUDIT_INSERT for an entry written on s (the
  * context's actor unless actor is given); strings point into the arguments. */
 #define AUDIT_PARAMS 11

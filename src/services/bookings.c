@@ -75,21 +75,15 @@ static enum app_err resolve_customer(struct store *s, const struct user *actor,
     return err;
 }
 
-/* Checks rules 1 and 2, then writes in a unit of work that holds only the
- * writes (on SQLite the write lock is held that much shorter). Rule 3 is the
- * database's no-overlap rule, which refuses whatever raced past the check;
- * time off or narrower hours committed between the check and the write
- * order as if they came after the booking, which the contract allows (time
- * off may cover existing bookings). */
-static enum app_err insert_if_offered(struct store *s, const struct service *svc,
-                                      const struct slot_rules *rules, struct booking *b)
+/* Writes b, checked against rules 1 and 2 before, in a unit of work that
+ * holds only the writes (on SQLite the write lock is held that much
+ * shorter). Rule 3 is the database's no-overlap rule, which refuses whatever
+ * raced past the check; time off or narrower hours committed between the
+ * check and the write order as if they came after the booking, which the
+ * contract allows (time off may cover existing bookings). */
+static enum app_err insert_checked(struct store *s, struct booking *b)
 {
-    bool offered = false;
-    enum app_err err = schedule_is_offered(s, svc, rules, b->start, 0, &offered);
-    if (!err && !offered)
-        return APP_ERR_SLOT_UNAVAILABLE;
-    if (!err)
-        err = store_begin(s);
+    enum app_err err = store_begin(s);
     if (!err) {
         store_last_step(s); /* on PostgreSQL the booking and its records are one statement */
         err = store_end(s, save_change(s, "booking.created", b, NULL, NULL));
@@ -143,7 +137,8 @@ enum app_err bookings_create(struct store *s, const struct user *actor,
                              struct slot_list *next, struct field_errors *fe)
 {
     struct service svc;
-    enum app_err err = services_get_active(s, req->service_id, &svc);
+    bool offered = false;
+    enum app_err err = schedule_service_is_offered(s, req->service_id, req->start, &svc, &offered);
     memset(out, 0, sizeof *out);
     if (!err)
         err = resolve_customer(s, actor, &svc, req, &out->customer_id, fe);
@@ -151,7 +146,7 @@ enum app_err bookings_create(struct store *s, const struct user *actor,
         return err;
     struct slot_rules rules = schedule_rules(&svc, NULL);
     new_booking(&svc, out->customer_id, req->start, req->notes, out);
-    err = insert_if_offered(s, &svc, &rules, out);
+    err = offered ? insert_checked(s, out) : APP_ERR_SLOT_UNAVAILABLE;
     return err == APP_ERR_SLOT_UNAVAILABLE ? refused(s, &svc, &rules, req->start, 0, next) : err;
 }
 

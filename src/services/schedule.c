@@ -57,6 +57,15 @@ static void loaded_release(struct loaded *l)
     tz_free(l->tz);
 }
 
+/* The zone of the schedule l read (UTC when the system does not know it). */
+static enum app_err open_zone(struct loaded *l)
+{
+    l->tz = tz_open(l->sched.avail.timezone);
+    if (!l->tz)
+        l->tz = tz_open("UTC");
+    return l->tz ? APP_OK : APP_ERR_INTERNAL;
+}
+
 static enum app_err load(struct store *s, const struct service *svc, int64_t from, int64_t to,
                          int64_t exclude_id, bool with_busy, struct loaded *l)
 {
@@ -64,12 +73,7 @@ static enum app_err load(struct store *s, const struct service *svc, int64_t fro
     loads++;
     enum app_err err = store_schedule(s, svc->provider_id, from - BEFORE, to + AFTER, exclude_id,
                                       with_busy, &l->sched);
-    if (err)
-        return err;
-    l->tz = tz_open(l->sched.avail.timezone);
-    if (!l->tz)
-        l->tz = tz_open("UTC");
-    return l->tz ? APP_OK : APP_ERR_INTERNAL;
+    return err ? err : open_zone(l);
 }
 
 /* The engine's input pointing into sched, which must outlive it. */
@@ -89,6 +93,12 @@ static struct slot_input input_of(const struct schedule *sched, const struct tz 
         .from = from,
         .to = to,
     };
+}
+
+static bool offered_at(const struct loaded *l, const struct slot_rules *rules, int64_t start)
+{
+    struct slot_input in = input_of(&l->sched, l->tz, rules, start, start + 1);
+    return slots_is_offered(&in, start);
 }
 
 enum app_err schedule_slots(struct store *s, const struct service *svc,
@@ -116,9 +126,29 @@ enum app_err schedule_is_offered(struct store *s, const struct service *svc,
      * (SQLite) state exactly it and refuse the write that breaks it, so the
      * check before a write reads no bookings. */
     enum app_err err = load(s, svc, start, start + 1, exclude_id, false, &l);
+    if (!err)
+        *offered = offered_at(&l, rules, start);
+    loaded_release(&l);
+    return err;
+}
+
+enum app_err schedule_service_is_offered(struct store *s, int64_t service_id, int64_t start,
+                                         struct service *svc, bool *offered)
+{
+    struct loaded l;
+    memset(&l, 0, sizeof l);
+    loads++;
+    /* One query for the service and its rules: on PostgreSQL a round trip
+     * less for every booking. */
+    enum app_err err = store_service_schedule(s, service_id, start - BEFORE, start + 1 + AFTER, svc,
+                                              &l.sched);
+    if (!err && !svc->active)
+        err = APP_ERR_SERVICE_NOT_FOUND;
+    if (!err)
+        err = open_zone(&l);
     if (!err) {
-        struct slot_input in = input_of(&l.sched, l.tz, rules, start, start + 1);
-        *offered = slots_is_offered(&in, start);
+        struct slot_rules rules = schedule_rules(svc, NULL);
+        *offered = offered_at(&l, &rules, start);
     }
     loaded_release(&l);
     return err;

@@ -26,6 +26,11 @@ enum app_err schedule_slots(struct store *s, const struct service *svc,
 enum app_err schedule_is_offered(struct store *s, const struct service *svc,
                                  const struct slot_rules *rules, int64_t start,
                                  int64_t exclude_id, bool *offered);
+/* The active service service_id (else APP_ERR_SERVICE_NOT_FOUND) and, as
+ * schedule_is_offered with its own rules, whether a new booking of it may
+ * start at start: one read for both. */
+enum app_err schedule_service_is_offered(struct store *s, int64_t service_id, int64_t start,
+                                         struct service *svc, bool *offered);
 
 /* Up to 3 offered slots after start, within the booking horizon, searched
  * from the later of start and now + min notice in at most 8 loads. */

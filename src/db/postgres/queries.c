@@ -56,6 +56,16 @@
     "AND ($3::text IS NULL OR status = $3) AND ($4::bigint IS NULL OR start_at >= to_timestamp($4)) " \
     "AND ($5::bigint IS NULL OR start_at < to_timestamp($5)) "
 
+/* The z(one) row, w(indows) and t(ime off) rows of Q_SCHEDULE: the provider
+ * an expression, $2-$3 the range. */
+#define SCHEDULE_RULES(provider) "SELECT 'z', NULL::int, NULL::int, NULL::int, timezone, " \
+    "NULL::timestamptz, NULL::timestamptz FROM users WHERE id = " provider " " \
+    "UNION ALL SELECT 'w', day, start_min, end_min, NULL, NULL, NULL FROM availability " \
+    "WHERE provider_id = " provider " " \
+    "UNION ALL SELECT 't', NULL, NULL, NULL, NULL, start_at, end_at FROM time_off " \
+    "WHERE provider_id = " provider " AND start_at < to_timestamp($3) AND end_at > to_timestamp($2) "
+#define SERVICE_PROVIDER "(SELECT provider_id FROM services WHERE id = $1)"
+
 /* An active entry of an active customer served ($2 its new status); no row
  * when either is no longer so. */
 #define WAITLIST_SERVE_UPDATE "UPDATE waitlist_entries SET status = $2, booking_id = $3, " \
@@ -189,22 +199,15 @@ const char *const postgres_sql[Q__COUNT] = {
      * server two timestamptz cells and a letter each (in binary a NULL costs
      * nothing, a constant as much as a column). The busy rows use the
      * exclusion constraint's own predicate, so its gist index serves them. */
-    [Q_SCHEDULE] = "SELECT 'z', NULL::int, NULL::int, NULL::int, timezone, NULL::timestamptz, "
-                   "NULL::timestamptz FROM users WHERE id = $1 "
-                   "UNION ALL SELECT 'w', day, start_min, end_min, NULL, NULL, NULL FROM availability "
-                   "WHERE provider_id = $1 "
-                   "UNION ALL SELECT 't', NULL, NULL, NULL, NULL, start_at, end_at FROM time_off "
-                   "WHERE provider_id = $1 AND start_at < to_timestamp($3) AND end_at > to_timestamp($2) "
-                   "UNION ALL SELECT 'b', NULL, NULL, NULL, NULL, occupied_start, occupied_end "
+    [Q_SCHEDULE] = SCHEDULE_RULES("$1") "UNION ALL SELECT 'b', NULL, NULL, NULL, NULL, occupied_start, occupied_end "
                    "FROM bookings WHERE provider_id = $1 AND status = 'confirmed' "
                    "AND tstzrange(occupied_start, occupied_end) && "
                    "tstzrange(to_timestamp($2), to_timestamp($3)) AND id <> $4",
-    [Q_SCHEDULE_RULES] = "SELECT 'z', NULL::int, NULL::int, NULL::int, timezone, NULL::timestamptz, "
-                   "NULL::timestamptz FROM users WHERE id = $1 "
-                   "UNION ALL SELECT 'w', day, start_min, end_min, NULL, NULL, NULL FROM availability "
-                   "WHERE provider_id = $1 "
-                   "UNION ALL SELECT 't', NULL, NULL, NULL, NULL, start_at, end_at FROM time_off "
-                   "WHERE provider_id = $1 AND start_at < to_timestamp($3) AND end_at > to_timestamp($2) ",
+    [Q_SCHEDULE_RULES] = SCHEDULE_RULES("$1"),
+    /* The service and its provider's rules in one round trip: each rules
+     * row comes after the service's columns. */
+    [Q_SERVICE_SCHEDULE_RULES] = "SELECT s.*, r.* FROM (SELECT " SERVICE_COLS " FROM services "
+                                 "WHERE id = $1) s, (" SCHEDULE_RULES(SERVICE_PROVIDER) ") r",
     [Q_IDEM_TAKEOVER] = "UPDATE idempotency_keys SET owner = $4, lease_until = to_timestamp($6) "
                         "WHERE user_id = $1 AND key = $2 AND request_hash = $3 "
                         "AND status_code IS NULL AND lease_until < to_timestamp($5) RETURNING user_id",

@@ -27,6 +27,15 @@
     "next_attempt_at, delivered_at"
 /* The bit of an event type in webhooks.events (models/webhook.h); 0 for
  * booking.reminder, which the reminder job addresses to one webhook. */
+/* The z(one) row, w(indows) and t(ime off) rows of Q_SCHEDULE: the provider
+ * an expression, ?2-?3 the range. */
+#define SCHEDULE_RULES(provider) "SELECT 'z', NULL, NULL, NULL, timezone, NULL, NULL FROM users " \
+    "WHERE id = " provider " " \
+    "UNION ALL SELECT 'w', day, start_min, end_min, NULL, NULL, NULL FROM availability " \
+    "WHERE provider_id = " provider " " \
+    "UNION ALL SELECT 't', NULL, NULL, NULL, NULL, start_at, end_at FROM time_off " \
+    "WHERE provider_id = " provider " AND start_at < ?3 AND end_at > ?2 "
+#define SERVICE_PROVIDER "(SELECT provider_id FROM services WHERE id = ?1)"
 #define EVENT_BIT(t) "(CASE " t " WHEN 'booking.created' THEN 1 WHEN 'booking.cancelled' THEN 2 " \
     "WHEN 'booking.rescheduled' THEN 4 WHEN 'booking.completed' THEN 8 " \
     "WHEN 'waitlist.slot_available' THEN 16 WHEN 'waitlist.booked' THEN 32 ELSE 0 END)"
@@ -123,19 +132,12 @@ const char *const sqlite_sql[Q__COUNT] = {
      * t(ime off) and b(usy) rows. A booking occupies at most 1440 + 2 × 240
      * minutes, so only those starting within two days before the range can
      * reach it: that bound keeps the index range short. */
-    [Q_SCHEDULE] = "SELECT 'z', NULL, NULL, NULL, timezone, NULL, NULL FROM users WHERE id = ?1 "
-                   "UNION ALL SELECT 'w', day, start_min, end_min, NULL, NULL, NULL FROM availability "
-                   "WHERE provider_id = ?1 "
-                   "UNION ALL SELECT 't', NULL, NULL, NULL, NULL, start_at, end_at FROM time_off "
-                   "WHERE provider_id = ?1 AND start_at < ?3 AND end_at > ?2 "
-                   "UNION ALL SELECT 'b', NULL, NULL, NULL, NULL, occupied_start, occupied_end "
+    [Q_SCHEDULE] = SCHEDULE_RULES("?1") "UNION ALL SELECT 'b', NULL, NULL, NULL, NULL, occupied_start, occupied_end "
                    "FROM bookings WHERE provider_id = ?1 AND status = 'confirmed' AND occupied_start < ?3 "
                    "AND occupied_start > ?2 - 172800 AND occupied_end > ?2 AND id <> ?4",
-    [Q_SCHEDULE_RULES] = "SELECT 'z', NULL, NULL, NULL, timezone, NULL, NULL FROM users WHERE id = ?1 "
-                   "UNION ALL SELECT 'w', day, start_min, end_min, NULL, NULL, NULL FROM availability "
-                   "WHERE provider_id = ?1 "
-                   "UNION ALL SELECT 't', NULL, NULL, NULL, NULL, start_at, end_at FROM time_off "
-                   "WHERE provider_id = ?1 AND start_at < ?3 AND end_at > ?2 ",
+    [Q_SCHEDULE_RULES] = SCHEDULE_RULES("?1"),
+    [Q_SERVICE_SCHEDULE_RULES] = "SELECT s.*, r.* FROM (SELECT " SERVICE_COLS " FROM services "
+                                 "WHERE id = ?1) s, (" SCHEDULE_RULES(SERVICE_PROVIDER) ") r",
     [Q_IDEM_TAKEOVER] = "UPDATE idempotency_keys SET owner = ?4, lease_until = ?6 "
                         "WHERE user_id = ?1 AND key = ?2 AND request_hash = ?3 "
                         "AND status_code IS NULL AND lease_until < ?5 RETURNING user_id",

@@ -169,3 +169,44 @@ Test(schedule, next_slots_stay_inside_the_horizon)
     cr_assert_leq(cost, 1);
     slot_list_release(&out);
 }
+
+/* What a booking checks, in one load: the service as stored and whether the
+ * start is offered by its rules, its provider's hours and time off. */
+Test(schedule, service_is_offered_reads_the_service_and_its_rules_at_once)
+{
+    int64_t tomorrow = (clock_now() / DAY + 1) * DAY;
+    struct service got;
+    bool offered = false;
+    unsigned long before = schedule_loads();
+    cr_assert_eq(schedule_service_is_offered(S, V.id, tomorrow + 10 * 3600, &got, &offered), APP_OK);
+    cr_assert_eq(schedule_loads() - before, 1);
+    cr_assert(offered, "10:00 tomorrow is inside 09:00-17:00");
+    cr_assert_eq(got.id, V.id);
+    cr_assert_eq(got.provider_id, V.provider_id);
+    cr_assert_str_eq(got.name, "consultation");
+    cr_assert_eq(got.duration_minutes, 60);
+    cr_assert_eq(got.min_notice_minutes, 60);
+    cr_assert_eq(got.max_advance_days, 730);
+
+    cr_assert_eq(schedule_service_is_offered(S, V.id, tomorrow + 8 * 3600, &got, &offered), APP_OK);
+    cr_assert_not(offered, "08:00 is outside the hours");
+    cr_assert_eq(schedule_service_is_offered(S, V.id, tomorrow + 16 * 3600 + 1800, &got, &offered),
+                 APP_OK);
+    cr_assert_not(offered, "16:30 is off the hourly grid (and would end after 17:00)");
+
+    struct time_off t = {.provider_id = V.provider_id, .start = tomorrow + 10 * 3600,
+                         .end = tomorrow + 11 * 3600};
+    cr_assert_eq(UOW(S, store_time_off_insert(S, &t)), APP_OK);
+    cr_assert_eq(schedule_service_is_offered(S, V.id, tomorrow + 10 * 3600, &got, &offered), APP_OK);
+    cr_assert_not(offered, "time off covers 10:00");
+    cr_assert_eq(schedule_service_is_offered(S, V.id, tomorrow + 12 * 3600, &got, &offered), APP_OK);
+    cr_assert(offered, "12:00 is after the time off");
+
+    cr_assert_eq(schedule_service_is_offered(S, V.id + 100, tomorrow + 12 * 3600, &got, &offered),
+                 APP_ERR_SERVICE_NOT_FOUND);
+    struct service closed = V;
+    closed.active = false;
+    cr_assert_eq(UOW(S, store_service_update(S, &closed)), APP_OK);
+    cr_assert_eq(schedule_service_is_offered(S, V.id, tomorrow + 12 * 3600, &got, &offered),
+                 APP_ERR_SERVICE_NOT_FOUND, "an inactive service is not bookable");
+}
