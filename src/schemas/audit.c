@@ -130,18 +130,15 @@ char *schema_audit_entry_text(const struct audit_entry *e)
     return text;
 }
 
+static json_t *seal_at(const void *items, int i)
+{
+    const struct audit_entry *e = (const struct audit_entry *)items + i;
+    return json_pack("{s:I,s:s}", "id", (json_int_t)e->id, "hash", e->hash);
+}
+
 char *schema_audit_seals_text(const struct audit_list *l)
 {
-    json_t *a = json_array();
-    for (int i = 0; a && i < l->n; i++)
-        if (json_array_append_new(a, json_pack("{s:I,s:s}", "id", (json_int_t)l->items[i].id,
-                                               "hash", l->items[i].hash)) != 0) {
-            json_decref(a);
-            a = NULL;
-        }
-    char *text = a ? json_dumps(a, JSON_COMPACT) : NULL;
-    json_decref(a);
-    return text;
+    return schema_array_text(l->items, l->n, seal_at);
 }
 
 static const char *const target_types[] = {"user",    "provider",       "time_off", "service",

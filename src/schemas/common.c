@@ -204,3 +204,16 @@ void schema_query_time(const char *value, const char *name, bool *has, int64_t *
         field_errors_add(fe, "query", name, "datetime_parsing",
                          "Input should be an RFC 3339 date-time with an offset");
 }
+
+char *schema_array_text(const void *items, int n, json_t *(*item)(const void *items, int i))
+{
+    json_t *a = json_array();
+    for (int i = 0; a && i < n; i++)
+        if (json_array_append_new(a, item(items, i)) != 0) {
+            json_decref(a);
+            a = NULL;
+        }
+    char *text = a ? json_dumps(a, JSON_COMPACT) : NULL;
+    json_decref(a);
+    return text;
+}

@@ -35,6 +35,10 @@ void schema_query_time(const char *value, const char *name, bool *has, int64_t *
 /* A positive id from a path segment. */
 bool schema_path_id(const char *value, const char *name, int64_t *out, struct field_errors *fe);
 
+/* The compact text of the array [item(items, 0), …, item(items, n - 1)];
+ * NULL when out of memory. */
+char *schema_array_text(const void *items, int n, json_t *(*item)(const void *items, int i));
+
 /* "2026-12-01T09:00:00Z", or JSON null for 0 when nullable. */
 json_t *schema_time_json(int64_t t, bool nullable);
 /* {"items": items, "total", "limit", "offset"}; takes the items reference. */

@@ -169,17 +169,14 @@ static json_t *outcome_json(const struct delivery_outcome *o)
     return v;
 }
 
+static json_t *outcome_at(const void *o, int i)
+{
+    return outcome_json((const struct delivery_outcome *)o + i);
+}
+
 char *schema_delivery_outcomes_text(const struct delivery_outcome *o, int n)
 {
-    json_t *a = json_array();
-    for (int i = 0; a && i < n; i++)
-        if (json_array_append_new(a, outcome_json(&o[i])) != 0) {
-            json_decref(a);
-            a = NULL;
-        }
-    char *text = a ? json_dumps(a, JSON_COMPACT) : NULL;
-    json_decref(a);
-    return text;
+    return schema_array_text(o, n, outcome_at);
 }
 
 json_t *schema_secret_json(const char *secret)

@@ -64,7 +64,8 @@
     "WHERE provider_id = " provider " " \
     "UNION ALL SELECT 't', NULL, NULL, NULL, NULL, start_at, end_at FROM time_off " \
     "WHERE provider_id = " provider " AND start_at < to_timestamp($3) AND end_at > to_timestamp($2) "
-#define SERVICE_PROVIDER "(SELECT provider_id FROM services WHERE id = $1)"
+/* The provider of the service read into s (Q_SERVICE_SCHEDULE_RULES). */
+#define SERVICE_PROVIDER "(SELECT provider_id FROM s)"
 
 /* An active entry of an active customer served ($2 its new status); no row
  * when either is no longer so. */
@@ -204,10 +205,10 @@ const char *const postgres_sql[Q__COUNT] = {
                    "AND tstzrange(occupied_start, occupied_end) && "
                    "tstzrange(to_timestamp($2), to_timestamp($3)) AND id <> $4",
     [Q_SCHEDULE_RULES] = SCHEDULE_RULES("$1"),
-    /* The service and its provider's rules in one round trip: each rules
-     * row comes after the service's columns. */
-    [Q_SERVICE_SCHEDULE_RULES] = "SELECT s.*, r.* FROM (SELECT " SERVICE_COLS " FROM services "
-                                 "WHERE id = $1) s, (" SCHEDULE_RULES(SERVICE_PROVIDER) ") r",
+    /* The service (read once) and its provider's rules in one round trip:
+     * each rules row comes after the service's columns. */
+    [Q_SERVICE_SCHEDULE_RULES] = "WITH s AS (SELECT " SERVICE_COLS " FROM services WHERE id = $1) "
+                                 "SELECT s.*, r.* FROM s, (" SCHEDULE_RULES(SERVICE_PROVIDER) ") r",
     [Q_IDEM_TAKEOVER] = "UPDATE idempotency_keys SET owner = $4, lease_until = to_timestamp($6) "
                         "WHERE user_id = $1 AND key = $2 AND request_hash = $3 "
                         "AND status_code IS NULL AND lease_until < to_timestamp($5) RETURNING user_id",

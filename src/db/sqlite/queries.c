@@ -25,8 +25,6 @@
 #define WEBHOOK_COLS "id, user_id, url, events, active, reminder_minutes, created_at"
 #define DELIVERY_COLS "id, webhook_id, event_id, type, status, attempts, last_status_code, last_error, " \
     "next_attempt_at, delivered_at"
-/* The bit of an event type in webhooks.events (models/webhook.h); 0 for
- * booking.reminder, which the reminder job addresses to one webhook. */
 /* The z(one) row, w(indows) and t(ime off) rows of Q_SCHEDULE: the provider
  * an expression, ?2-?3 the range. */
 #define SCHEDULE_RULES(provider) "SELECT 'z', NULL, NULL, NULL, timezone, NULL, NULL FROM users " \
@@ -35,7 +33,10 @@
     "WHERE provider_id = " provider " " \
     "UNION ALL SELECT 't', NULL, NULL, NULL, NULL, start_at, end_at FROM time_off " \
     "WHERE provider_id = " provider " AND start_at < ?3 AND end_at > ?2 "
-#define SERVICE_PROVIDER "(SELECT provider_id FROM services WHERE id = ?1)"
+/* The provider of the service read into s (Q_SERVICE_SCHEDULE_RULES). */
+#define SERVICE_PROVIDER "(SELECT provider_id FROM s)"
+/* The bit of an event type in webhooks.events (models/webhook.h); 0 for
+ * booking.reminder, which the reminder job addresses to one webhook. */
 #define EVENT_BIT(t) "(CASE " t " WHEN 'booking.created' THEN 1 WHEN 'booking.cancelled' THEN 2 " \
     "WHEN 'booking.rescheduled' THEN 4 WHEN 'booking.completed' THEN 8 " \
     "WHEN 'waitlist.slot_available' THEN 16 WHEN 'waitlist.booked' THEN 32 ELSE 0 END)"
@@ -136,8 +137,8 @@ const char *const sqlite_sql[Q__COUNT] = {
                    "FROM bookings WHERE provider_id = ?1 AND status = 'confirmed' AND occupied_start < ?3 "
                    "AND occupied_start > ?2 - 172800 AND occupied_end > ?2 AND id <> ?4",
     [Q_SCHEDULE_RULES] = SCHEDULE_RULES("?1"),
-    [Q_SERVICE_SCHEDULE_RULES] = "SELECT s.*, r.* FROM (SELECT " SERVICE_COLS " FROM services "
-                                 "WHERE id = ?1) s, (" SCHEDULE_RULES(SERVICE_PROVIDER) ") r",
+    [Q_SERVICE_SCHEDULE_RULES] = "WITH s AS (SELECT " SERVICE_COLS " FROM services WHERE id = ?1) "
+                                 "SELECT s.*, r.* FROM s, (" SCHEDULE_RULES(SERVICE_PROVIDER) ") r",
     [Q_IDEM_TAKEOVER] = "UPDATE idempotency_keys SET owner = ?4, lease_until = ?6 "
                         "WHERE user_id = ?1 AND key = ?2 AND request_hash = ?3 "
                         "AND status_code IS NULL AND lease_until < ?5 RETURNING user_id",
