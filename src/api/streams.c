@@ -72,6 +72,9 @@ static struct {
     struct store *store;
     char url[1024];
     struct outbox_cursor cursor;
+    /* Some stream may still be reading its backlog: catch_up walks the list
+     * only then (a stream starts catching up only in take_incoming). */
+    bool backlogs;
     int64_t ping_us, check_us, next_check_us, next_sweep_us;
     size_t max_pending;
 } d = {.lock = PTHREAD_MUTEX_INITIALIZER, .head_id = -1};
@@ -310,6 +313,7 @@ static void take_incoming(int64_t head)
         if (st->after < 0)
             st->after = head; /* opened before the first head was known */
         st->catching = st->after < head;
+        d.backlogs = d.backlogs || st->catching;
         if (!st->catching)
             check_reset(st);
         st->next = d.list;
@@ -501,7 +505,8 @@ static int turn(void)
     if (head >= 0) {
         take_incoming(head);
         read_new(text);
-        busy = catch_up(text) || d.cursor.gap_at;
+        d.backlogs = d.backlogs && catch_up(text);
+        busy = d.backlogs || d.cursor.gap_at;
     }
     if (closing || now >= d.next_sweep_us) {
         sweep(now, closing);

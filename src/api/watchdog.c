@@ -84,7 +84,11 @@ static size_t gather(void)
         }
     }
     for (struct conn_watch *w = wd.head; w && n < wd.cap; w = w->next) {
-        if (w->cut)
+        /* A request in hand (an event stream's, for hours) can be cut by
+         * nothing the sweep looks at: polling 10 000 streams' sockets four
+         * times a second would be all the sweep did. */
+        bool in_hand = atomic_load(&w->since_us) == 0 && atomic_load(&w->in_request);
+        if (w->cut || in_hand)
             continue;
         wd.polls[n] = (struct pollfd){.fd = w->fd, .events = POLLRDHUP};
         wd.watches[n++] = w;
