@@ -216,25 +216,9 @@ int ssrf_resolve_system(void *arg, const char *host, const char *port,
     return getaddrinfo(host, port, hints, res);
 }
 
-/* Appends a's text to pinned ("," between, IPv6 in brackets). */
-static bool pin_add(const struct sockaddr *sa, char *pinned, size_t len)
-{
-    char text[INET6_ADDRSTRLEN];
-    const void *addr = sa->sa_family == AF_INET
-                           ? (const void *)&((const struct sockaddr_in *)sa)->sin_addr
-                           : (const void *)&((const struct sockaddr_in6 *)sa)->sin6_addr;
-    if (!inet_ntop(sa->sa_family, addr, text, sizeof text))
-        return false;
-    size_t used = strlen(pinned);
-    int n = snprintf(pinned + used, len - used, sa->sa_family == AF_INET6 ? "%s[%s]" : "%s%s",
-                     used ? "," : "", text);
-    return n > 0 && (size_t)n < len - used;
-}
-
 /* A literal needs no resolver, and inet_aton's forms are read here rather
  * than left to whichever resolver runs. */
-static enum ssrf_verdict check_literal(const char *host, int port, char *pinned, size_t len,
-                                       bool *literal)
+static enum ssrf_verdict check_literal(const char *host, int port, bool *literal)
 {
     struct sockaddr_in v4 = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
     struct sockaddr_in6 v6 = {.sin6_family = AF_INET6, .sin6_port = htons((uint16_t)port)};
@@ -250,18 +234,16 @@ static enum ssrf_verdict check_literal(const char *host, int port, char *pinned,
     *literal = sa != NULL;
     if (!sa)
         return SSRF_UNRESOLVED;
-    return ssrf_addr_public(sa, sl) && pin_add(sa, pinned, len) ? SSRF_PUBLIC : SSRF_PRIVATE;
+    return ssrf_addr_public(sa, sl) ? SSRF_PUBLIC : SSRF_PRIVATE;
 }
 
 enum ssrf_verdict ssrf_check_host(const char *host, int port, ssrf_resolver_fn resolve,
-                                  void (*free_res)(struct addrinfo *), void *arg, char *pinned,
-                                  size_t pinned_len)
+                                  void (*free_res)(struct addrinfo *), void *arg)
 {
     struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM}, *res = NULL;
     char port_text[8];
     bool literal;
-    pinned[0] = '\0';
-    enum ssrf_verdict v = check_literal(host, port, pinned, pinned_len, &literal);
+    enum ssrf_verdict v = check_literal(host, port, &literal);
     if (literal)
         return v;
     g_snprintf(port_text, sizeof port_text, "%d", port);
@@ -269,11 +251,8 @@ enum ssrf_verdict ssrf_check_host(const char *host, int port, ssrf_resolver_fn r
         return SSRF_UNRESOLVED;
     v = SSRF_PUBLIC;
     for (const struct addrinfo *ai = res; ai && v == SSRF_PUBLIC; ai = ai->ai_next)
-        if (!ssrf_addr_public(ai->ai_addr, ai->ai_addrlen) ||
-            !pin_add(ai->ai_addr, pinned, pinned_len))
+        if (!ssrf_addr_public(ai->ai_addr, ai->ai_addrlen))
             v = SSRF_PRIVATE;
     free_res(res);
-    if (v != SSRF_PUBLIC)
-        pinned[0] = '\0';
     return v;
 }

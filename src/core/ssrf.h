@@ -1,10 +1,10 @@
 /* Which addresses a webhook may be sent to (API.md, "Webhooks": no loopback,
- * private, link-local or otherwise non-public address), and the one
- * resolution a delivery is pinned to. Pure but for the resolver, which the
- * caller passes (getaddrinfo in the server, a fake in the unit tests), so a
- * DNS answer that changes between the check and the connect can be shown to
- * change nothing: the transfer connects to the addresses checked here, and
- * checks the address it opens once more (jobs/webhook_http.c). */
+ * private, link-local or otherwise non-public address). Pure but for the
+ * resolver, which the caller passes (getaddrinfo in the server, a fake in
+ * the unit tests). A URL is checked here when it is saved; each delivery
+ * checks the address its socket opens (ssrf_addr_public, in
+ * jobs/webhook_http.c), so a DNS answer that changes after the check
+ * changes nothing. */
 #ifndef CORE_SSRF_H
 #define CORE_SSRF_H
 #include <netdb.h>
@@ -42,14 +42,12 @@ int ssrf_resolve_system(void *arg, const char *host, const char *port,
                         const struct addrinfo *hints, struct addrinfo **res);
 
 enum ssrf_verdict {
-    SSRF_PUBLIC,     /* every address is public: pinned holds them */
+    SSRF_PUBLIC,     /* every address is public */
     SSRF_PRIVATE,    /* at least one is not */
     SSRF_UNRESOLVED, /* no answer (yet): retried later */
 };
 /* Resolves host once through resolve (and frees the answer with free_res)
- * and checks every address. With SSRF_PUBLIC, pinned gets the addresses as
- * CURLOPT_RESOLVE wants them after "host:port:" ("1.2.3.4,[2001:db8::1]"). */
+ * and checks every address; a literal is checked without the resolver. */
 enum ssrf_verdict ssrf_check_host(const char *host, int port, ssrf_resolver_fn resolve,
-                                  void (*free_res)(struct addrinfo *), void *arg, char *pinned,
-                                  size_t pinned_len);
+                                  void (*free_res)(struct addrinfo *), void *arg);
 #endif

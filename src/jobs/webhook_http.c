@@ -70,34 +70,6 @@ static bool add_headers(struct webhook_send *ws, const struct delivery_attempt *
     return ws->headers != NULL;
 }
 
-/* Resolves and checks the host, pinning the transfer to what was checked.
- * A literal address needs no pin: the socket callback sees it as is. */
-static bool pin(struct webhook_send *ws, const char *url, ssrf_resolver_fn resolve,
-                void (*free_res)(struct addrinfo *), struct curl_slist **pins, char *why,
-                size_t whylen)
-{
-    struct ssrf_url u;
-    char pinned[1024], entry[1400];
-    unsigned char v4[4];
-    struct in6_addr v6;
-    if (!ssrf_url_parse(url, &u)) {
-        g_strlcpy(why, "the URL is not an http or https URL", whylen);
-        return false;
-    }
-    enum ssrf_verdict v = ssrf_check_host(u.host, u.port, resolve, free_res, NULL, pinned,
-                                          sizeof pinned);
-    if (v != SSRF_PUBLIC) {
-        g_strlcpy(why, v == SSRF_PRIVATE ? "the host resolves to a non-public address"
-                                         : "the host does not resolve", whylen);
-        return false;
-    }
-    if (ssrf_ipv4_parse(u.host, v4) || inet_pton(AF_INET6, u.host, &v6) == 1)
-        return true;
-    g_snprintf(entry, sizeof entry, "%s:%d:%s", u.host, u.port, pinned);
-    *pins = curl_slist_append(NULL, entry);
-    return *pins && curl_easy_setopt(ws->easy, CURLOPT_RESOLVE, *pins) == CURLE_OK;
-}
-
 static void set_options(struct webhook_send *ws, const char *url, int timeout_s)
 {
     char agent[64];
@@ -122,30 +94,28 @@ static void set_options(struct webhook_send *ws, const char *url, int timeout_s)
 }
 
 bool webhook_http_prepare(struct webhook_send *ws, const struct delivery_attempt *a, int64_t now,
-                          bool allow_private, int timeout_s, ssrf_resolver_fn resolve,
-                          void (*free_res)(struct addrinfo *), char *why, size_t whylen)
+                          bool allow_private, int timeout_s, char *why, size_t whylen)
 {
-    struct curl_slist *pins = NULL;
+    struct ssrf_url u;
     memset(ws, 0, sizeof *ws);
     ws->allow_private = allow_private;
     if (!a->has_event) {
         g_strlcpy(why, "the event is no longer kept", whylen);
         return false;
     }
+    if (!ssrf_url_parse(a->url, &u)) {
+        g_strlcpy(why, "the URL is not an http or https URL", whylen);
+        return false;
+    }
     ws->body = schema_webhook_payload_text(a->d.event_id, a->d.type, a->event_created_at,
                                            a->event_data);
     ws->easy = ws->body ? curl_easy_init() : NULL;
-    bool ok = ws->easy && add_headers(ws, a, now);
-    if (!ok)
+    if (!ws->easy || !add_headers(ws, a, now)) {
         g_strlcpy(why, "internal error preparing the request", whylen);
-    if (ok && !allow_private)
-        ok = pin(ws, a->url, resolve, free_res, &pins, why, whylen);
-    if (ok)
-        set_options(ws, a->url, timeout_s);
-    /* libcurl reads the CURLOPT_RESOLVE list when the transfer starts:
-     * it lives as long as the send. */
-    ws->pins = pins;
-    return ok;
+        return false;
+    }
+    set_options(ws, a->url, timeout_s);
+    return true;
 }
 
 int webhook_http_result(struct webhook_send *ws, CURLcode rc, char *why, size_t whylen)
@@ -153,8 +123,11 @@ int webhook_http_result(struct webhook_send *ws, CURLcode rc, char *why, size_t 
     long code = 0;
     if (rc == CURLE_OK)
         curl_easy_getinfo(ws->easy, CURLINFO_RESPONSE_CODE, &code);
-    if (ws->refused_at_connect)
+    /* A refused address with another that answered is a delivery. */
+    if (rc != CURLE_OK && ws->refused_at_connect)
         g_strlcpy(why, "the host resolves to a non-public address", whylen);
+    else if (rc == CURLE_COULDNT_RESOLVE_HOST)
+        g_strlcpy(why, "the host does not resolve", whylen);
     else if (rc != CURLE_OK)
         g_snprintf(why, whylen, "%s", ws->error[0] ? ws->error : curl_easy_strerror(rc));
     else if (code >= 300 && code <= 399)
@@ -169,7 +142,6 @@ void webhook_http_release(struct webhook_send *ws)
     if (ws->easy)
         curl_easy_cleanup(ws->easy);
     curl_slist_free_all(ws->headers);
-    curl_slist_free_all(ws->pins);
     free(ws->body);
     memset(ws, 0, sizeof *ws);
 }

@@ -114,8 +114,8 @@ static void start(const struct delivery_attempt *a, const char *claim, int64_t n
     t->d = a->d;
     t->failing_since = a->failing_since;
     g_strlcpy(t->claim, claim, sizeof t->claim);
-    if (!webhook_http_prepare(&t->ws, a, now, opt.allow_private, opt.timeout_s,
-                              ssrf_resolve_system, freeaddrinfo, why, sizeof why)) {
+    if (!webhook_http_prepare(&t->ws, a, now, opt.allow_private, opt.timeout_s, why,
+                              sizeof why)) {
         t->verdict = deliveries_apply(&opt.schedule, &t->d, 0, why, now, t->failing_since);
         finish(t);
         return;

@@ -25,11 +25,9 @@ void webhooks_init(bool allow, ssrf_resolver_fn resolve)
 static bool url_allowed(const char *url, struct field_errors *fe)
 {
     struct ssrf_url u;
-    char pinned[512];
     if (allow_private || !ssrf_url_parse(url, &u))
         return true;
-    if (ssrf_check_host(u.host, u.port, resolver, freeaddrinfo, NULL, pinned, sizeof pinned) !=
-        SSRF_PRIVATE)
+    if (ssrf_check_host(u.host, u.port, resolver, freeaddrinfo, NULL) != SSRF_PRIVATE)
         return true;
     field_errors_add(fe, "body", "url", "url_not_public",
                      "The URL's host resolves to a loopback, private, link-local or otherwise "
