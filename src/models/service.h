@@ -6,6 +6,12 @@
 
 #define SERVICE_NAME_MAX_CHARS 200
 #define SERVICE_DESCRIPTION_MAX_CHARS 2000
+/* The longest buffer before or after a booking, in minutes. SQL reads it
+ * as text (SERVICE_TEXT): the reminder poll finds a provider's bookings
+ * near a time by their buffered start, which is at most this much earlier. */
+#define SERVICE_BUFFER_MAX_MINUTES 240
+#define SERVICE_TEXT_(x) #x
+#define SERVICE_TEXT(x) SERVICE_TEXT_(x)
 
 struct service {
     int64_t id;

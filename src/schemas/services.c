@@ -17,8 +17,8 @@ struct int_field {
 #define F(name, min, max) {#name, min, max, offsetof(struct service, name), false}
 static const struct int_field int_fields[] = {
     F(duration_minutes, 5, 1440),
-    F(buffer_before_minutes, 0, 240),
-    F(buffer_after_minutes, 0, 240),
+    F(buffer_before_minutes, 0, SERVICE_BUFFER_MAX_MINUTES),
+    F(buffer_after_minutes, 0, SERVICE_BUFFER_MAX_MINUTES),
     F(slot_interval_minutes, 5, 1440),
     F(min_notice_minutes, 0, 525600),
     F(max_advance_days, 1, 730),

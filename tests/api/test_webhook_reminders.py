@@ -11,7 +11,7 @@ import pytest
 
 from booking_helpers import API, book_ok, iso_z
 from conftest import new_user
-from webhook_helpers import (create_hook, deliveries, next_slot, open_provider, receiver,
+from webhook_helpers import (admin_of, create_hook, deliveries, next_slot, open_provider, receiver,
                              signatures_ok, wh_database, wh_server)
 
 # Timing-bound (reminder moments of seconds): not under valgrind.
@@ -96,3 +96,25 @@ def test_reminders_go_only_to_webhooks_that_ask_for_them(wh_server, receiver):
     while time.time() < moment + 2.5:
         time.sleep(0.1)
     assert [json.loads(g[2])["type"] for g in receiver.on("/no-reminders")] == ["booking.created"]
+
+
+def test_a_provider_is_reminded_of_its_own_bookings_and_an_admin_of_all(wh_server, receiver):
+    """A provider's webhook reads its own bookings by their buffered start:
+    one with the longest buffer before (240 minutes) is found all the same."""
+    srv = wh_server
+    buffered, svc_a = open_provider(srv, buffer_before_minutes=240)
+    plain, svc_b = open_provider(srv)
+    start = next_slot(15)
+    moment = int(time.time()) + LEAD
+    lead = lead_for(start, moment)
+    for pc, path in ((buffered, "/own-a"), (plain, "/own-b"), (admin_of(srv), "/all")):
+        create_hook(pc, receiver.url(path), events=["booking.reminder"], reminder_minutes=lead)
+    a = book_ok(new_user(srv.url), svc_a["id"], iso_z(start))
+    b = book_ok(new_user(srv.url), svc_b["id"], iso_z(start))
+    assert time.time() < moment, "the set-up took longer than the moment chosen"
+    receiver.wait("/own-a", 1, timeout=30)
+    receiver.wait("/own-b", 1, timeout=30)
+    time.sleep(2.5)  # room for a duplicate or another provider's to show up
+    assert [r["data"]["id"] for r in reminders(receiver, "/own-a")] == [a["id"]]
+    assert [r["data"]["id"] for r in reminders(receiver, "/own-b")] == [b["id"]]
+    assert {a["id"], b["id"]} <= {r["data"]["id"] for r in reminders(receiver, "/all")}

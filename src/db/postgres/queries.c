@@ -3,6 +3,7 @@
  * itself and the driver writes its Unix seconds (postgres/driver.c, results
  * in binary), which costs the server nothing per row. */
 #include "db/driver.h"
+#include "models/service.h"
 
 #define USER_COLS_SQL "id, name, email, password_hash, role, is_active::int, timezone, created_at"
 #define USER_SELECT "SELECT " USER_COLS_SQL " FROM users "
@@ -66,6 +67,17 @@
     "WHERE provider_id = " provider " AND start_at < to_timestamp($3) AND end_at > to_timestamp($2) "
 /* The provider of the service read into s (Q_SERVICE_SCHEDULE_RULES). */
 #define SERVICE_PROVIDER "(SELECT provider_id FROM s)"
+
+/* Q_REMINDERS_DUE: the end of webhook w's reminder window ($1 now, $2
+ * seconds a minute), and b a confirmed booking starting inside it,
+ * unchanged since the window opened, not reminded of at this start. */
+#define REMINDER_WINDOW_END "to_timestamp($1) + make_interval(secs => w.reminder_minutes * $2::int)"
+#define REMINDER_DUE "b.status = 'confirmed' AND b.start_at > to_timestamp($1) " \
+    "AND b.start_at <= " REMINDER_WINDOW_END " " \
+    "AND b.start_at - make_interval(secs => w.reminder_minutes * $2::int) >= " \
+    "GREATEST(b.updated_at, w.created_at) " \
+    "AND NOT EXISTS (SELECT 1 FROM webhook_reminders r WHERE r.webhook_id = w.id " \
+    "AND r.booking_id = b.id AND r.start_at = b.start_at)"
 
 /* An active entry of an active customer served ($2 its new status); no row
  * when either is no longer so. */
@@ -337,18 +349,20 @@ const char *const postgres_sql[Q__COUNT] = {
         "WHERE e.id > $1 AND e.id <= $2 ORDER BY e.id, w.id ON CONFLICT DO NOTHING",
     /* Webhooks first, then each one's reminder window of bookings (LATERAL):
      * joined the other way the planner walked every future booking in start
-     * order, 0.84 s a poll at 270 000 of them with no webhook at all. */
+     * order, 0.84 s a poll at 270 000 of them with no webhook at all. An
+     * admin's are read by start, a provider's through the no-overlap index
+     * by its own buffered time: by start, provider webhooks read every
+     * provider's bookings of the window. */
     [Q_REMINDERS_DUE] =
         "SELECT w.id, d.id, d.start_at FROM webhooks w "
         "JOIN users u ON u.id = w.user_id AND u.is_active AND u.role IN ('admin', 'provider') "
-        "CROSS JOIN LATERAL (SELECT b.id, b.start_at FROM bookings b "
-        "WHERE b.status = 'confirmed' AND b.start_at > to_timestamp($1) "
-        "AND b.start_at <= to_timestamp($1) + make_interval(secs => w.reminder_minutes * $2::int) "
-        "AND (u.role = 'admin' OR b.provider_id = u.id) "
-        "AND b.start_at - make_interval(secs => w.reminder_minutes * $2::int) >= "
-        "GREATEST(b.updated_at, w.created_at) "
-        "AND NOT EXISTS (SELECT 1 FROM webhook_reminders r WHERE r.webhook_id = w.id "
-        "AND r.booking_id = b.id AND r.start_at = b.start_at) ORDER BY b.start_at, b.id LIMIT $3) d "
+        "CROSS JOIN LATERAL ((SELECT b.id, b.start_at FROM bookings b "
+        "WHERE u.role = 'admin' AND " REMINDER_DUE " ORDER BY b.start_at, b.id LIMIT $3) "
+        "UNION ALL (SELECT b.id, b.start_at FROM bookings b "
+        "WHERE u.role = 'provider' AND b.provider_id = u.id "
+        "AND tstzrange(b.occupied_start, b.occupied_end) && tstzrange(to_timestamp($1 - "
+        SERVICE_TEXT(SERVICE_BUFFER_MAX_MINUTES) " * 60), " REMINDER_WINDOW_END ", '[]') "
+        "AND " REMINDER_DUE " ORDER BY b.start_at, b.id LIMIT $3)) d "
         "WHERE w.active AND (w.events & 64) <> 0 ORDER BY d.start_at, w.id, d.id LIMIT $3",
     [Q_REMINDER_INSERT] = "INSERT INTO webhook_reminders (webhook_id, booking_id, start_at, event_id) "
                           "VALUES ($1, $2, to_timestamp($3), $4) ON CONFLICT DO NOTHING RETURNING 1",

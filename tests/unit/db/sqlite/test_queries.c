@@ -44,14 +44,22 @@ static void plan_of(enum query_id query, char *out, size_t size)
 }
 
 /* Joined from bookings, the reminder poll (every second) read every future
- * booking in start order: 100 ms at 150 000 of them, with no webhook at all. */
+ * booking in start order: 100 ms at 150 000 of them, with no webhook at all.
+ * Read by start for a provider's webhook too, it read every provider's
+ * bookings of the window: 220 ms at 20 000 with 50 provider webhooks. */
 Test(sqlite_queries, reminders_due_reads_bookings_inside_each_webhooks_window)
 {
-    char plan[2048];
+    char plan[4096];
     plan_of(Q_REMINDERS_DUE, plan, sizeof plan);
-    cr_assert(strncmp(plan, "SCAN w\n", 7) == 0, "the webhooks are not the outer loop:\n%s", plan);
-    cr_assert_not_null(strstr(plan, "SEARCH b USING INDEX bookings_start (start_at>? AND start_at<?)"),
-                       "bookings are not read by a bounded start range:\n%s", plan);
+    const char *admins = strstr(plan, "LEFT\n"), *providers = strstr(plan, "RIGHT\n");
+    cr_assert(admins && providers && admins < providers, "not two branches:\n%s", plan);
+    cr_assert(strncmp(admins, "LEFT\nSCAN w\n", 12) == 0 && strstr(providers, "RIGHT\nSCAN w\n") == providers,
+              "the webhooks are not the outer loop:\n%s", plan);
+    const char *by_start = strstr(plan, "SEARCH b USING INDEX bookings_start (start_at>? AND start_at<?)");
+    cr_assert(by_start && by_start < providers, "admins' bookings are not read by start:\n%s", plan);
+    const char *own = strstr(providers, "SEARCH b USING INDEX bookings_provider_time "
+                                        "(provider_id=? AND occupied_start>? AND occupied_start<?)");
+    cr_assert_not_null(own, "a provider's bookings are not read by provider and time:\n%s", plan);
 }
 
 /* The deliverer records its whole batch in one statement: each result finds
