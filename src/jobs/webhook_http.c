@@ -9,6 +9,7 @@
 
 #include "core/banned.h"
 #include "core/signature.h"
+#include "core/ssrf.h"
 #include "core/version.h"
 #include "schemas/text.h"
 

@@ -15,7 +15,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "core/ssrf.h"
 #include "models/webhook.h"
 
 struct webhook_send {
